@@ -1,0 +1,91 @@
+"""The typed record the parser produces: one per cable, independent of the input format.
+
+Pure Python (no Django import). ``CableRecord.to_json()`` gives the keys documented in
+docs/api.md, which ``parse_cable`` prints and ``/cables/<ID>.json`` serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+TAG_KINDS = ("geo", "subject", "program", "organization", "person", "unknown")
+
+CLASSIFICATIONS = (
+    "UNCLASSIFIED",
+    "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+    "CONFIDENTIAL",
+    "CONFIDENTIAL//NOFORN",
+    "SECRET",
+    "SECRET//NOFORN",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    code: str  # as the cable writes it, upper-cased: "PREL", "RS", "OVIP (RICE, CONDOLEEZZA)"
+    kind: str  # one of TAG_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    text: str  # the reference as written: "08 STATE 81854", "MADRID 5426", "DEMARCHE OF 5/12"
+    cable_id: str | None  # canonical id when it cites a cable ("08STATE81854"), else None
+    label: str = ""  # "A", "B"... when the REF list letters its items
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    number: int  # 0 for text before the first numbered paragraph
+    marking: str  # "U", "C", "S", "SBU", "S/NF"... or "" when unmarked
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    code: str  # as addressed: "AMEMBASSY MOSCOW", "SECSTATE WASHDC", "USMISSION USNATO"
+    label: str  # WikiLeaks' style: "Embassy Moscow", "Secretary of State", "Mission USNATO"
+
+
+@dataclass(slots=True)
+class CableRecord:
+    id: str
+    date: datetime | None  # timezone-aware, UTC
+    classification: str
+    origin: Origin
+    subject: str = ""
+    precedence: str = ""
+    transmission_id: str = ""
+    to: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    eo: str = ""
+    declassify_on: str = ""
+    tags: list[Tag] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    classified_by: str = ""
+    reasons: str = ""
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    signer: str = ""
+    partial: bool = False
+    header: str = ""  # the transmission header as text ("" when the input has none)
+    body: str = ""  # the body as plain text (HTML removed, link residue removed)
+    format: str = ""  # detected input format: "text", "html", "html-body", "csv"
+    source: str = ""  # where it came from: a path, "archive.zip:member", "cables.csv:row 12"
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """What the parser returns for input that is not a cable (it never raises)."""
+
+    source: str
+    error: str
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "error": self.error}

@@ -1,0 +1,11 @@
+"""Signals the cables app sends so that other apps (the search index) follow the library.
+
+The cables app never imports the search app: it announces changes, and search listens.
+"""
+
+from django.dispatch import Signal
+
+# Sent after the transaction that stored them commits. Argument: ``ids`` (list of cable ids).
+cables_stored = Signal()
+# Sent after the transaction that deleted them commits. Argument: ``ids``.
+cables_deleted = Signal()

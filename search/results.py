@@ -1,0 +1,59 @@
+"""What the search service returns: plain data that views and templates render.
+
+Nothing here refers to Whoosh: any backend fills these in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from search.state import SearchState
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    paragraph: int  # paragraph number (0: text before ¶1); -1 when the match is the subject
+    html: str  # HTML-escaped cable text with only <mark> added
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    subject: str
+    date: datetime | None
+    origin: str
+    classification: str
+    tags: tuple[str, ...]
+    snippets: tuple[Snippet, ...] = ()
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    label: str  # "MARR - Military and Defense Arrangements"; the code alone when no name is known
+    count: int
+    selected: bool = False
+    excluded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    name: str  # a key of search.state.FACETS
+    label: str  # "Country"
+    values: tuple[FacetValue, ...]  # most frequent first (year: chronological)
+    has_more: bool = False  # more values exist than were returned
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    state: SearchState
+    hits: tuple[Hit, ...]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, Facet] = field(default_factory=dict)
+    understood: str = ""  # the query as the engine read it, in words a user can check
+    suggestion: str | None = None  # did-you-mean query text, or None
+    took_ms: float = 0.0

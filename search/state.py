@@ -1,0 +1,267 @@
+"""SearchState: one immutable value for everything a search page shows.
+
+Views parse the request into a SearchState, hand it to the search service and render what comes
+back. Every link on the page (add or remove a facet value, exclude it, page n, sort by) is built
+here, so the URL of every result page is canonical and can be bookmarked.
+
+URL keys: ``q``, the facet keys in FACETS (repeatable; a value prefixed with ``-`` excludes it),
+``from``, ``to`` (YYYY-MM-DD), ``sort`` (relevance, newest, oldest), ``page``. Unknown keys are
+ignored; bad values are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+FACETS: tuple[str, ...] = ("tag", "country", "program", "org", "person", "origin", "class", "year")
+FACET_LABELS: dict[str, str] = {
+    "tag": "Subject",
+    "country": "Country",
+    "program": "Program",
+    "org": "Organization",
+    "person": "Person",
+    "origin": "Origin",
+    "class": "Classification",
+    "year": "Year",
+}
+SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+DEFAULT_SORT = "relevance"
+MAX_QUERY_CHARS = 5000
+MAX_PAGE = 10_000
+MAX_VALUES_PER_FACET = 50
+MAX_VALUE_CHARS = 200
+
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 ,.()'/&-]*$")
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+
+
+def _clean_value(facet: str, raw: str) -> str | None:
+    """Normalise one facet value, or None when it can never match anything."""
+    value = " ".join(raw.split())[:MAX_VALUE_CHARS]
+    if not value:
+        return None
+    if facet == "year":
+        return value if _YEAR_RE.match(value) else None
+    if facet == "origin":
+        return value  # a display label such as "Embassy Moscow": keep its case
+    value = value.upper()
+    return value if _CODE_RE.match(value) else None
+
+
+def _parse_date(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip()[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchState:
+    q: str = ""
+    # (facet, value) pairs in canonical order: facets in FACETS order, values in URL order.
+    selected: tuple[tuple[str, str], ...] = ()
+    excluded: tuple[tuple[str, str], ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    # -- parsing ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, object]) -> SearchState:
+        """Build a state from a QueryDict (or any mapping of key to value or list of values)."""
+
+        def getlist(key: str) -> list[str]:
+            if hasattr(params, "getlist"):
+                return [str(v) for v in params.getlist(key)]
+            value = params.get(key)
+            if value is None:
+                return []
+            if isinstance(value, (list, tuple)):
+                return [str(v) for v in value]
+            return [str(value)]
+
+        def first(key: str) -> str:
+            values = getlist(key)
+            return values[0] if values else ""
+
+        q = " ".join(first("q").split())[:MAX_QUERY_CHARS]
+        selected: list[tuple[str, str]] = []
+        excluded: list[tuple[str, str]] = []
+        for facet in FACETS:
+            seen: set[str] = set()
+            for raw in getlist(facet)[: MAX_VALUES_PER_FACET * 2]:
+                negative = raw.startswith("-")
+                value = _clean_value(facet, raw[1:] if negative else raw)
+                if value is None or value in seen:
+                    continue
+                seen.add(value)
+                (excluded if negative else selected).append((facet, value))
+        sort = first("sort")
+        try:
+            page = int(first("page") or 1)
+        except ValueError:
+            page = 1
+        date_from, date_to = _parse_date(first("from")), _parse_date(first("to"))
+        if date_from and date_to and date_from > date_to:
+            date_from, date_to = date_to, date_from
+        return cls(
+            q=q,
+            selected=tuple(selected),
+            excluded=tuple(excluded),
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+            page=min(max(page, 1), MAX_PAGE),
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        return tuple(v for f, v in self.selected if f == facet)
+
+    def excluded_values(self, facet: str) -> tuple[str, ...]:
+        return tuple(v for f, v in self.excluded if f == facet)
+
+    def is_selected(self, facet: str, value: str) -> bool:
+        return (facet, value) in self.selected
+
+    def is_excluded(self, facet: str, value: str) -> bool:
+        return (facet, value) in self.excluded
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.selected or self.excluded or self.date_from or self.date_to)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing narrows the library: the page shows everything."""
+        return not self.q and not self.has_filters
+
+    def filters(self) -> dict[str, dict[str, list[str]]]:
+        """The filters as data: {"tag": {"include": [...], "exclude": [...]}, ...}."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for facet in FACETS:
+            inc, exc = self.values(facet), self.excluded_values(facet)
+            if inc or exc:
+                out[facet] = {"include": list(inc), "exclude": list(exc)}
+        return out
+
+    # -- deriving new states (every change but paging goes back to page 1) -----------------
+
+    def _changed(self, **changes: object) -> SearchState:
+        changes.setdefault("page", 1)
+        return replace(self, **changes)
+
+    @staticmethod
+    def _ordered(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        pairs = list(dict.fromkeys(pairs))
+        return tuple(sorted(pairs, key=lambda p: FACETS.index(p[0])))
+
+    def adding(self, facet: str, value: str) -> SearchState:
+        pair = (facet, value)
+        return self._changed(
+            selected=self._ordered([*self.selected, pair]),
+            excluded=tuple(p for p in self.excluded if p != pair),
+        )
+
+    def excluding(self, facet: str, value: str) -> SearchState:
+        pair = (facet, value)
+        return self._changed(
+            selected=tuple(p for p in self.selected if p != pair),
+            excluded=self._ordered([*self.excluded, pair]),
+        )
+
+    def removing(self, facet: str, value: str) -> SearchState:
+        pair = (facet, value)
+        return self._changed(
+            selected=tuple(p for p in self.selected if p != pair),
+            excluded=tuple(p for p in self.excluded if p != pair),
+        )
+
+    def toggling(self, facet: str, value: str) -> SearchState:
+        if self.is_selected(facet, value) or self.is_excluded(facet, value):
+            return self.removing(facet, value)
+        return self.adding(facet, value)
+
+    def only(self, facet: str, value: str) -> SearchState:
+        """This value alone in its facet (a histogram bar, a tag chip on a cable page)."""
+        keep_sel = tuple(p for p in self.selected if p[0] != facet)
+        keep_exc = tuple(p for p in self.excluded if p[0] != facet)
+        return self._changed(selected=self._ordered([*keep_sel, (facet, value)]), excluded=keep_exc)
+
+    def clearing(self, facet: str | None = None) -> SearchState:
+        if facet is None:
+            return self._changed(selected=(), excluded=(), date_from=None, date_to=None)
+        if facet in ("from", "to"):
+            return self._changed(**{"date_from" if facet == "from" else "date_to": None})
+        return self._changed(
+            selected=tuple(p for p in self.selected if p[0] != facet),
+            excluded=tuple(p for p in self.excluded if p[0] != facet),
+        )
+
+    def with_query(self, q: str) -> SearchState:
+        return self._changed(q=" ".join(q.split())[:MAX_QUERY_CHARS])
+
+    def with_sort(self, sort: str) -> SearchState:
+        return self._changed(sort=sort if sort in SORTS else DEFAULT_SORT)
+
+    def with_page(self, page: int) -> SearchState:
+        return replace(self, page=min(max(int(page), 1), MAX_PAGE))
+
+    def with_dates(self, date_from: date | None, date_to: date | None) -> SearchState:
+        return self._changed(date_from=date_from, date_to=date_to)
+
+    # -- rendering back to a URL -----------------------------------------------------------
+
+    def query_items(self, *, page: bool = True) -> list[tuple[str, str]]:
+        """The canonical (key, value) list: same state, same URL, whatever the input order."""
+        items: list[tuple[str, str]] = []
+        if self.q:
+            items.append(("q", self.q))
+        for facet in FACETS:
+            items.extend((facet, v) for v in self.values(facet))
+            items.extend((facet, "-" + v) for v in self.excluded_values(facet))
+        if self.date_from:
+            items.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            items.append(("to", self.date_to.isoformat()))
+        if self.sort != DEFAULT_SORT:
+            items.append(("sort", self.sort))
+        if page and self.page != 1:
+            items.append(("page", str(self.page)))
+        return items
+
+    def querystring(self, *, page: bool = True) -> str:
+        """``?q=...&tag=...`` or ``""`` for the empty state."""
+        items = self.query_items(page=page)
+        return "?" + urlencode(items) if items else ""
+
+    def url(self, path: str = "/search") -> str:
+        return path + self.querystring()
+
+    # Links the templates need, all canonical.
+    def add_url(self, facet: str, value: str) -> str:
+        return self.adding(facet, value).url()
+
+    def remove_url(self, facet: str, value: str) -> str:
+        return self.removing(facet, value).url()
+
+    def exclude_url(self, facet: str, value: str) -> str:
+        return self.excluding(facet, value).url()
+
+    def toggle_url(self, facet: str, value: str) -> str:
+        return self.toggling(facet, value).url()
+
+    def page_url(self, page: int) -> str:
+        return self.with_page(page).url()
+
+    def sort_url(self, sort: str) -> str:
+        return self.with_sort(sort).url()
