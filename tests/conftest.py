@@ -21,3 +21,41 @@ def index_dir(tmp_path, settings) -> Path:
     path = tmp_path / "index"
     settings.SEARCH_INDEX_DIR = path
     return path
+
+
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Real headless Debian Chromium driven by Playwright (never Playwright's own download)."""
+    import os
+
+    # Django refuses ORM calls from a thread with a running event loop; Playwright's sync API
+    # runs one, and tests here prepare data with the ORM between browser steps.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page per test (no shared cookies or storage)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
