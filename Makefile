@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SAMPLE := cables/data/sample
 
-.PHONY: run test lint format install install-dev migrate sample worker bench clean
+.PHONY: run test test-postgres fuzz lint format install install-dev migrate sample worker bench clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (pyenv reads .python-version)")'
@@ -41,6 +41,16 @@ run: sample
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite again on a throwaway PostgreSQL cluster (Debian's postgresql package); the browser and
+# whole-corpus tests do not depend on the database and run only in `make test`.
+test-postgres: install-dev
+	.ci/with-postgres $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+# Property-based tests (parser, query parser) with many more generated inputs than CI runs.
+FUZZ_EXAMPLES ?= 100000
+fuzz: install-dev
+	CABLESEARCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -m fuzz -q $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

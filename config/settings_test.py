@@ -5,6 +5,10 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("CABLESEARCH_DATA_DIR", tempfile.mkdtemp(prefix="cablesearch-test-"))
+# Tests speak plain HTTP to the test client and to live servers on loopback.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import STORAGES  # noqa: E402
