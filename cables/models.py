@@ -1,6 +1,14 @@
 """The cable library: one row per cable and its parts, as the parser read them."""
 
-from django.db import models
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 
@@ -58,6 +66,9 @@ class Cable(models.Model):
     source = models.TextField(blank=True)
     raw_text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
+    # Hashes of every form this cable was imported from (page, text, fragment): a form seen
+    # before is "unchanged", so re-importing a mixed corpus is idempotent (cables/ingest).
+    seen_hashes = models.JSONField(default=list, blank=True)
     first_imported = models.DateTimeField()
     last_imported = models.DateTimeField()
 
@@ -81,6 +92,9 @@ class CableTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cable", "tag"], name="unique_cable_tag"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} {self.tag_id}"
 
 
 class Paragraph(models.Model):
@@ -113,6 +127,9 @@ class Reference(models.Model):
     class Meta:
         ordering = ["cable", "position"]
 
+    def __str__(self) -> str:
+        return f"{self.label}. {self.text}" if self.label else self.text
+
 
 class Addressee(models.Model):
     class Kind(models.TextChoices):
@@ -126,3 +143,95 @@ class Addressee(models.Model):
 
     class Meta:
         ordering = ["cable", "kind", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class ImportJob(models.Model):
+    """One upload through the admin, imported in the background by cables.tasks."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    files = models.JSONField(default=list, blank=True)  # uploaded file names, as stored
+    # Progress: bytes of the uploaded files read, and cables read (total is an estimate
+    # while archives are being read, exact at the end).
+    total_bytes = models.BigIntegerField(default=0)
+    processed_bytes = models.BigIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"source": ..., "error": ...}]
+    message = models.TextField(blank=True)  # why the whole job failed, if it did
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def folder(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "imports" / str(self.pk)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_bytes:
+            return 0
+        return min(99, int(100 * self.processed_bytes / self.total_bytes))
+
+
+# Deleted cable ids collected by batched_deletes(), announced once instead of one by one.
+_deleted_batch: ContextVar[list[str] | None] = ContextVar("deleted_batch", default=None)
+
+
+def _announce_deleted(ids: list[str]) -> None:
+    from cables.signals import cables_deleted
+
+    if ids:
+        transaction.on_commit(lambda: cables_deleted.send(sender=Cable, ids=ids))
+
+
+@receiver(post_delete, sender=Cable, dispatch_uid="cables_announce_deleted")
+def _cable_deleted(sender, instance: Cable, **kwargs) -> None:
+    # Any delete (admin, ORM, shell) is announced, after commit: a rolled-back delete is not.
+    batch = _deleted_batch.get()
+    if batch is not None:
+        batch.append(instance.pk)
+    else:
+        _announce_deleted([instance.pk])
+
+
+@contextmanager
+def batched_deletes() -> Iterator[None]:
+    """Delete many cables and send one ``cables_deleted`` for all of them (after commit)."""
+    batch: list[str] = []
+    token = _deleted_batch.set(batch)
+    try:
+        with transaction.atomic():
+            yield
+            _announce_deleted(batch)
+    finally:
+        _deleted_batch.reset(token)

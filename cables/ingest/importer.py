@@ -1,0 +1,344 @@
+"""Parsed cables to rows, idempotently.
+
+A cable is keyed on its id. Its ``content_hash`` is the SHA-256 of the record's JSON without
+``source`` and ``format``, so importing the same input again finds every cable unchanged and
+writes nothing (``last_imported`` is the last time the stored content changed, not the last
+time it was seen).
+
+The same cable often exists in several forms (a cablegate page, a plain-text export, a
+body-only fragment). Each cable remembers the hashes of every form it was imported from
+(``seen_hashes``): a form seen before is "unchanged", so re-importing a mixed corpus is
+idempotent whatever the order. A new form replaces the stored cable ("updated") unless it is
+less complete than the stored one (a body-only fragment never replaces a full page): then the
+fuller copy is kept and the cable counts as unchanged.
+
+Cables are written in batches: one transaction per batch, one query per table per batch for
+new cables. If a batch fails, it is rolled back whole and retried cable by cable, each in its
+own savepoint, so a bad cable fails alone and no cable is ever half written. ``cables_stored``
+is sent once per committed batch, after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from cables.ingest.reading import Parsed, iter_parsed
+from cables.ingest.sources import Limits, Sources
+from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
+from cables.parsing.record import CableRecord, ParseFailure
+from cables.parsing.tagsdict import TAGS, tag_name
+from cables.signals import cables_stored
+
+BATCH_SIZE = 200
+# How complete each input form is: a fuller form replaces a poorer one, never the reverse.
+FORMAT_RANK = {"csv": 3, "html": 3, "text": 2, "html-body": 1}
+TAG_KINDS = {choice.value for choice in Tag.Kind}
+HASH_EXCLUDED = ("source", "format")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFailure:
+    source: str
+    error: str
+
+
+@dataclass
+class ImportSummary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    read: int = 0  # items read so far (counts lag behind by at most one batch)
+    failures: list[ImportFailure] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.updated
+
+    def as_dict(self) -> dict:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+        }
+
+
+def content_hash(record: CableRecord) -> str:
+    """SHA-256 of the record's JSON minus where it came from (deterministic, key-sorted)."""
+    data = record.to_json()
+    for key in HASH_EXCLUDED:
+        data.pop(key, None)
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class _Pending:
+    record: CableRecord
+    raw_text: str
+    hash: str
+    existing: _Stored | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    content_hash: str
+    format: str
+    seen_hashes: list[str]
+
+
+class Importer:
+    """Feed parsed items in; cables are written in batches. Call :meth:`close` at the end."""
+
+    def __init__(self, *, batch_size: int = BATCH_SIZE) -> None:
+        self.batch_size = batch_size
+        self.summary = ImportSummary()
+        self._pending: dict[str, _Pending] = {}
+        self._known_tags: set[str] | None = None
+
+    def feed(self, item: Parsed | ParseFailure) -> None:
+        self.summary.read += 1
+        if isinstance(item, ParseFailure):
+            self._fail(item.source, item.error)
+            return
+        record = item.record
+        if record.id in self._pending:
+            # The same cable twice in one batch: write the first before judging the second.
+            self.flush()
+        self._pending[record.id] = _Pending(record, item.raw_text, content_hash(record))
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def close(self) -> ImportSummary:
+        self.flush()
+        return self.summary
+
+    def _fail(self, source: str, error: str) -> None:
+        self.summary.failed += 1
+        self.summary.failures.append(ImportFailure(source, error))
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        stored = {
+            cable_id: _Stored(content_hash, fmt, seen or [])
+            for cable_id, content_hash, fmt, seen in Cable.objects.filter(
+                id__in=list(pending)
+            ).values_list("id", "content_hash", "format", "seen_hashes")
+        }
+        to_write: list[_Pending] = []
+        for item in pending.values():
+            item.existing = stored.get(item.record.id)
+            if item.existing is None:
+                to_write.append(item)
+            elif self._unchanged(item, item.existing):
+                self.summary.unchanged += 1
+            else:
+                to_write.append(item)
+        if not to_write:
+            return
+        try:
+            with transaction.atomic():
+                self._write(to_write)
+                self._announce([item.record.id for item in to_write])
+            self._count(to_write)
+        except DatabaseError:
+            self._write_one_by_one(to_write)
+
+    @staticmethod
+    def _unchanged(item: _Pending, existing: _Stored) -> bool:
+        if item.hash == existing.content_hash or item.hash in existing.seen_hashes:
+            return True
+        rank_new = FORMAT_RANK.get(item.record.format, 0)
+        return rank_new < FORMAT_RANK.get(existing.format, 0)
+
+    def _count(self, written: list[_Pending]) -> None:
+        for item in written:
+            if item.existing is None:
+                self.summary.new += 1
+            else:
+                self.summary.updated += 1
+
+    def _write_one_by_one(self, items: list[_Pending]) -> None:
+        # The tag cache may hold codes whose insert was rolled back with the batch.
+        self._known_tags = None
+        written: list[_Pending] = []
+        with transaction.atomic():
+            for item in items:
+                try:
+                    with transaction.atomic():
+                        self._write([item])
+                except DatabaseError as exc:
+                    self._known_tags = None
+                    self._fail(item.record.source or item.record.id, f"could not store: {exc}")
+                else:
+                    written.append(item)
+            self._announce([item.record.id for item in written])
+        self._count(written)
+
+    @staticmethod
+    def _announce(ids: list[str]) -> None:
+        if ids:
+            transaction.on_commit(lambda: cables_stored.send(sender=Cable, ids=ids))
+
+    def _write(self, items: list[_Pending]) -> None:
+        now = timezone.now()
+        self._ensure_tags(items)
+        new = [item for item in items if item.existing is None]
+        updated = [item for item in items if item.existing is not None]
+        if updated:
+            ids = [item.record.id for item in updated]
+            for model in (Paragraph, CableTag, Reference, Addressee):
+                model.objects.filter(cable_id__in=ids).delete()
+            for item in updated:
+                fields = _cable_fields(item, now)
+                assert item.existing is not None
+                fields["seen_hashes"] = [*item.existing.seen_hashes, item.hash]
+                Cable.objects.filter(pk=item.record.id).update(**fields)
+        if new:
+            Cable.objects.bulk_create(
+                [
+                    Cable(
+                        id=item.record.id,
+                        first_imported=now,
+                        seen_hashes=[item.hash],
+                        **_cable_fields(item, now),
+                    )
+                    for item in new
+                ]
+            )
+        paragraphs: list[Paragraph] = []
+        cable_tags: list[CableTag] = []
+        references: list[Reference] = []
+        addressees: list[Addressee] = []
+        for item in items:
+            record = item.record
+            paragraphs.extend(
+                Paragraph(
+                    cable_id=record.id,
+                    position=position,
+                    number=paragraph.number,
+                    marking=paragraph.marking,
+                    text=paragraph.text,
+                )
+                for position, paragraph in enumerate(record.paragraphs)
+            )
+            cable_tags.extend(
+                CableTag(cable_id=record.id, tag_id=code, position=position)
+                for position, code in enumerate(_tag_codes(record))
+            )
+            references.extend(
+                Reference(
+                    cable_id=record.id,
+                    position=position,
+                    label=reference.label,
+                    text=reference.text,
+                    cited_id=reference.cable_id or "",
+                )
+                for position, reference in enumerate(record.references)
+            )
+            for kind, names in ((Addressee.Kind.TO, record.to), (Addressee.Kind.INFO, record.info)):
+                addressees.extend(
+                    Addressee(cable_id=record.id, kind=kind, position=position, name=name)
+                    for position, name in enumerate(names)
+                )
+        for model, rows in (
+            (Paragraph, paragraphs),
+            (CableTag, cable_tags),
+            (Reference, references),
+            (Addressee, addressees),
+        ):
+            if rows:
+                model.objects.bulk_create(rows)
+
+    def _ensure_tags(self, items: list[_Pending]) -> None:
+        if self._known_tags is None:
+            self._known_tags = set(Tag.objects.values_list("code", flat=True))
+        missing: dict[str, str] = {}
+        for item in items:
+            for tag in item.record.tags:
+                if tag.code not in self._known_tags:
+                    missing.setdefault(tag.code, tag.kind)
+        if missing:
+            Tag.objects.bulk_create(
+                [_new_tag(code, kind) for code, kind in missing.items()], ignore_conflicts=True
+            )
+            self._known_tags.update(missing)
+
+
+def _tag_codes(record: CableRecord) -> list[str]:
+    # A cable that lists a tag twice ("PREL, PREL") keeps it once, at its first place.
+    return list(dict.fromkeys(tag.code for tag in record.tags))
+
+
+def _new_tag(code: str, kind: str) -> Tag:
+    info = TAGS.get(code)
+    if info is not None and info.kind in TAG_KINDS:
+        kind = info.kind
+    return Tag(
+        code=code,
+        kind=kind if kind in TAG_KINDS else Tag.Kind.UNKNOWN,
+        name=tag_name(code) or "",  # never an invented name: "" shows the code itself
+        verified=info.verified if info is not None else "",
+    )
+
+
+def _cable_fields(item: _Pending, now: datetime) -> dict:
+    record = item.record
+    return {
+        "date": record.date,
+        "classification": record.classification,
+        "origin_code": record.origin.code,
+        "origin": record.origin.label,
+        "subject": record.subject,
+        "precedence": record.precedence,
+        "transmission_id": record.transmission_id,
+        "caveats": list(record.caveats),
+        "eo": record.eo,
+        "declassify_on": record.declassify_on,
+        "classified_by": record.classified_by,
+        "reasons": record.reasons,
+        "signer": record.signer,
+        "partial": record.partial,
+        "header": record.header,
+        "body": record.body,
+        "warnings": list(record.warnings),
+        "format": record.format,
+        "source": record.source,
+        "raw_text": item.raw_text,
+        "content_hash": item.hash,
+        "last_imported": now,
+    }
+
+
+ProgressCallback = Callable[[ImportSummary, Sources], None]
+
+
+def import_paths(
+    paths: Iterable[str | os.PathLike],
+    *,
+    limits: Limits | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import every cable found under ``paths`` and say what happened."""
+    sources = Sources(paths, limits or Limits.from_settings())
+    importer = Importer(batch_size=batch_size)
+    for item in iter_parsed(sources):
+        importer.feed(item)
+        if progress is not None:
+            progress(importer.summary, sources)
+    summary = importer.close()
+    if progress is not None:
+        progress(summary, sources)
+    return summary

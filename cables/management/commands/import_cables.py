@@ -1,0 +1,65 @@
+"""``manage.py import_cables PATH...``: import cables from files, folders, archives, cables.csv."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from cables.ingest.importer import BATCH_SIZE, ImportSummary, import_paths
+from cables.ingest.sources import Sources
+
+
+class Command(BaseCommand):
+    help = (
+        "Import cables from text or HTML files, folders, zip/tar(.gz/.xz/.bz2) archives and "
+        "the full release's cables.csv. Re-importing unchanged cables writes nothing. "
+        "Exits with status 1 if anything failed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--quiet", action="store_true", help="no progress bar and no summary; failures only"
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help="cables per transaction"
+        )
+
+    def handle(self, *args, paths: list[str], quiet: bool, batch_size: int, **options) -> None:
+        started = time.monotonic()
+        bar = None if quiet else tqdm(unit=" cables", desc="Importing", file=self.stderr._out)
+        last_refresh = 0.0
+
+        def progress(summary: ImportSummary, sources: Sources) -> None:
+            nonlocal last_refresh
+            now = time.monotonic()
+            if bar is None or now - last_refresh < 0.2:
+                return
+            last_refresh = now
+            # The total is estimated from the bytes read so far: archives are not counted first.
+            if sources.bytes_done and sources.bytes_total:
+                bar.total = max(
+                    summary.read, round(summary.read * sources.bytes_total / sources.bytes_done)
+                )
+            bar.update(summary.read - bar.n)
+
+        summary = import_paths(paths, batch_size=batch_size, progress=progress)
+        elapsed = time.monotonic() - started
+        if bar is not None:
+            bar.total = summary.read
+            bar.update(summary.read - bar.n)
+            bar.close()
+        for failure in summary.failures:
+            self.stderr.write(f"FAILED {failure.source}: {failure.error}")
+        if not quiet:
+            rate = summary.read / elapsed if elapsed > 0 else 0.0
+            self.stdout.write(
+                f"{summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged, "
+                f"{summary.failed} failed ({summary.read} read in {elapsed:.1f} s, "
+                f"{rate:.0f} cables/s)"
+            )
+        if summary.failed:
+            noun = "input" if summary.failed == 1 else "inputs"
+            raise CommandError(f"{summary.failed} {noun} failed (listed above)", returncode=1)
