@@ -1,0 +1,546 @@
+"""The body: classification line, caveats, E.O., TAGS, SUBJECT, REF, Classified By, paragraphs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .ids import make_id
+from .record import Paragraph, Reference, Tag
+from .tagsdict import tag_kind
+
+# Classification words, spaced or not ("C O N F I D E N T I A L"), any case once upper-cased.
+_CLS = (
+    r"(?P<cls>C ?O ?N ?F ?I ?D ?E ?N ?T ?I ?A ?L|S ?E ?C ?R ?E ?T|U ?N ?C ?L ?A ?S(?: ?S ?I ?F ?I ?E ?D)?"
+    r"|L ?I ?M ?I ?T ?E ?D ?O ?F ?F ?I ?C ?I ?A ?L ?U ?S ?E|LIMITED OFFICIAL USE)"
+)
+CLASS_LINE_RE = re.compile(
+    r"^\s*" + _CLS + r"(?=[\s/,.;:]|$)(?P<rest>[^\n]*)$",
+    re.M,
+)
+# "... SECTION 01 OF 02 HARARE 005461", "... 75 LIBREVILLE 1895", "... STATE 272523"
+_STATION_SERIAL_RE = re.compile(
+    r"(?:^|\s)(?P<station>[A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*){0,3})\s+0*(?P<serial>\d{1,7})\s*"
+    r"(?:\S{0,3}\s*)$"
+)
+CAVEAT_WORDS = (
+    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "STADIS", "NOCONTRACT",
+    "ORCON", "PROPIN", "FOR OFFICIAL USE ONLY", "SENSITIVE BUT UNCLASSIFIED", "CODEL",
+    "E F T O", "EFTO", "SBU", "FOUO", "NOFORN/NOCONTRACT", "REL NATO", "EYES ONLY",
+)  # fmt: skip
+_CAVEAT_RE = re.compile(
+    r"\b(SIPDIS|NOFORN|NOF|SENSITIVE|EXDIS|NODIS|LIMDIS|STADIS|NOCONTRACT|ORCON|PROPIN|"
+    r"FOR OFFICIAL USE ONLY|E F T O|EFTO|SBU|FOUO)\b"
+)
+EO_RE = re.compile(
+    r"^\s*E\s?\.?\s?O\s?\.?\s*(?P<eo>1\d{4})\b\s*[:;.]?\s*(?P<rest>[^\n]*)$", re.M | re.I
+)
+TAGS_RE = re.compile(r"(?:^|\s)TAGS\b\s*[:;.]?\s*(?P<tags>[^\n]*)$", re.M | re.I)
+SUBJECT_RE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*[:;.]?\s*(?P<subject>[^\n]*)$", re.M | re.I)
+REF_RE = re.compile(r"^\s*REF(?:S|TEL|TELS)?\b\s*[:;.]?\s*(?P<ref>[^\n]*)$", re.M | re.I)
+REF_LETTER_LINE_RE = re.compile(r"^\s*REF\s+[A-Z]\s*[:.)]\s*(?P<ref>[^\n]*)$", re.M | re.I)
+CLASSIFIED_BY_RE = re.compile(
+    r"^\s*[¶]?\s*(?:\d+\.\s*\(\w+\)\s*)?CLASSIFIED\s+BY\b\s*:?\s*(?P<cb>[^\n]*)$", re.M | re.I
+)
+REASONS_RE = re.compile(r"\bREASONS?\s*:?\s*(?:FOR\s+)?(?P<reasons>1\s?\.\s?[45]\s?[^\n]*)", re.I)
+# Page breaks and section lines that interrupt the text.
+PAGE_LINE_RE = re.compile(
+    r"^\s*PAGE \d{2,3}\s+[A-Z][A-Z ]*?\s+\d{2,6}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z\s*", re.M
+)
+SECTION_LINE_RE = re.compile(
+    r"^\s*[A-Z][A-Z ]*?\s+0{2,}\d+\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$", re.M
+)
+_PARA_RE = re.compile(
+    r"^[ \t]*(?P<pil>¶\s*)?(?P<num>\d{1,3})\s?\.(?!\d)\s*"
+    r"(?:\((?P<mark>[A-Z]{1,4}(?:\s?/\s?[A-Z]{1,6}){0,3})(?:\s*[-,:][^)\n]{0,30})?\)\s*)?",
+    re.M,
+)
+_KEYWORD_START = re.compile(
+    r"^\s*(?:SUBJ(?:ECT)?\b|REF(?:S|TEL|TELS)?\b|CLASSIFIED\s+BY|E\s?\.?\s?O\s?\.?\s*1\d{4}|TAGS\b|"
+    r"[¶]|\d{1,2}\s?\.\s|\(\w{1,4}\)|SUMMARY|SIPDIS|BEGIN|PASS\b|DEPT\b|FOR\b)",
+    re.I,
+)
+_TAG_TOKEN = re.compile(r"^[A-Z][A-Z0-9&-]{1,9}$")
+_PERSON_TAG = re.compile(r"[A-Z]{4}\s*\(\s*[^()]+?\s*\)")
+_TRAILER_RE = re.compile(
+    r"^\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|NNNN|BT|LIMITED OFFICIAL USE)"
+    r"(?:\s*/+\s*[A-Z ]+)?\s*$|^\s*#\d+\s*$"
+)
+
+
+@dataclass(slots=True)
+class Body:
+    class_line: str = ""
+    classification: str = ""
+    station: str = ""
+    serial: str = ""
+    year_in_line: str = ""
+    caveats: list[str] = field(default_factory=list)
+    eo: str = ""
+    declassify_on: str = ""
+    tags: list[Tag] = field(default_factory=list)
+    tags_found: bool = False
+    subject: str = ""
+    references: list[Reference] = field(default_factory=list)
+    classified_by: str = ""
+    reasons: str = ""
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    signer: str = ""
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def base_classification(word: str) -> str:
+    w = word.replace(" ", "").upper()
+    if w.startswith("CONF"):
+        return "CONFIDENTIAL"
+    if w.startswith("SECRET"):
+        return "SECRET"
+    if w.startswith("LIMITED"):
+        return "LIMITED OFFICIAL USE"
+    return "UNCLASSIFIED"
+
+
+def find_class_line(text: str) -> re.Match[str] | None:
+    """The first classification line of the body, upper-cased matching."""
+    upper = text.upper()
+    for m in CLASS_LINE_RE.finditer(upper):
+        rest = m.group("rest")
+        # "CONFIDENTIAL     PTQ2529" is a page stamp of partial extracts, not the line itself.
+        if _STATION_SERIAL_RE.search(rest.strip() and " " + rest.strip()) or not rest.strip():
+            if not rest.strip() and len(m.group("cls")) < 6:
+                continue
+            return m
+    return None
+
+
+def parse_class_line(line_match: re.Match[str], body: Body) -> None:
+    body.class_line = _squash(line_match.group(0))
+    body.classification = base_classification(line_match.group("cls"))
+    rest = " " + _squash(line_match.group("rest"))
+    for cav in _CAVEAT_RE.findall(rest):
+        _add_caveat(body, cav)
+    rest = re.sub(r"\bSECTION\s+\d+\s+OF\s+\d+\b", " ", rest)
+    rest = _CAVEAT_RE.sub(" ", rest)
+    rest = re.sub(r"[/,;]", " ", rest)
+    m = re.search(
+        r"(?:(?P<yy>\d{2})\s+)?(?P<station>[A-Z][A-Z'.-]*(?:\s[A-Z][A-Z'.-]*){0,3})\s*0*(?P<serial>\d{1,7})\s*$",
+        _squash(rest),
+    )
+    if m:
+        body.station = m.group("station").strip()
+        body.serial = m.group("serial")
+        body.year_in_line = m.group("yy") or ""
+
+
+def _add_caveat(body: Body, word: str) -> None:
+    norm = {"NOF": "NOFORN", "E F T O": "EFTO"}.get(word, word)
+    if norm not in body.caveats:
+        body.caveats.append(norm)
+
+
+def split_tags(text: str) -> list[str]:
+    """'PGOV, PINS, ZI' / 'OVIP (RICE, CONDOLEEZZA) PREL' -> codes, person tags whole."""
+    codes: list[str] = []
+    text = text.upper().replace("[", " ").replace("]", " ")
+    pos = 0
+    parts: list[tuple[int, str]] = []
+    for m in _PERSON_TAG.finditer(text):
+        parts.append((m.start(), re.sub(r"\s*\(\s*", " (", _squash(m.group(0))).replace(" )", ")")))
+    masked = _PERSON_TAG.sub(lambda m: " " * len(m.group(0)), text)
+    for m in re.finditer(r"[^\s,;]+", masked):
+        parts.append((m.start(), m.group(0)))
+    parts.sort()
+    for _pos, token in parts:
+        token = token.strip(".:;()'\"")
+        if not token or token in ("AND", "&"):
+            continue
+        token = re.sub(r"\s*,\s*", ", ", token)
+        if token not in codes:
+            codes.append(token)
+    del pos
+    return codes
+
+
+def _continuation_tags(line: str) -> bool:
+    tokens = [t.strip(".,;:") for t in re.split(r"[\s,]+", _PERSON_TAG.sub("", line.upper())) if t]
+    tokens = [t for t in tokens if t]
+    if not tokens and _PERSON_TAG.search(line.upper()):
+        return True
+    return bool(tokens) and all(_TAG_TOKEN.match(t) for t in tokens) and len(tokens) <= 12
+
+
+def _block(lines: list[str], start: int, first: str, stop_blank: bool = True) -> tuple[str, int]:
+    """Text of a field that may wrap: the first line's text plus following lines up to a blank
+    line or the next keyword. Returns the text and the index after the block."""
+    parts = [first.strip()]
+    i = start + 1
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            if stop_blank:
+                break
+            i += 1
+            continue
+        if _KEYWORD_START.match(line) or PAGE_LINE_RE.match(line) or _TRAILER_RE.match(line):
+            break
+        parts.append(line.strip())
+        i += 1
+    return " ".join(p for p in parts if p), i
+
+
+def parse_tags(lines: list[str], body: Body) -> None:
+    for i, line in enumerate(lines[:80]):
+        m = TAGS_RE.search(line.upper())
+        if not m:
+            continue
+        before = line.upper()[: m.start()].strip()
+        if (
+            before
+            and not EO_RE.match(line.upper())
+            and not re.search(r"\d{2,4}\s*$|N/A\s*$|\bDECL\b", before)
+        ):
+            continue
+        text = m.group("tags")
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and _continuation_tags(lines[j]):
+            if SUBJECT_RE.match(lines[j]) or REF_RE.match(lines[j]):
+                break
+            text += " " + lines[j]
+            j += 1
+        # "TAGS: PREL PGOV SUBJECT: ..." on one reflowed line
+        text = re.split(r"\bSUBJ(?:ECT)?\b\s*:", text, maxsplit=1, flags=re.I)[0]
+        body.tags_found = True
+        for code in split_tags(text):
+            body.tags.append(Tag(code=code, kind=tag_kind(code)))
+        return
+
+
+def parse_subject(lines: list[str], body: Body) -> None:
+    for i, line in enumerate(lines[:80]):
+        m = SUBJECT_RE.match(line)
+        if not m:
+            continue
+        text, _ = _block(lines, i, m.group("subject"))
+        text = re.split(r"\s+REF(?:S|TEL)?\s*:", text, maxsplit=1)[0]
+        text = re.split(r"\s+CLASSIFIED BY\b", text, maxsplit=1, flags=re.I)[0]
+        body.subject = _squash(text).strip()
+        return
+
+
+_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+_REF_CABLE_RE = re.compile(
+    r"^(?:(?P<yy>\d{2})\s*)?(?P<station>[A-Z][A-Z]*(?:\s[A-Z]+){0,2}?)\s*0*(?P<serial>\d{2,7})"
+    r"(?:\s*\((?:NOTAL|NOT ALL|NOTAL\.?)\))?\s*(?P<tail>.*)$"
+)
+_NOT_STATIONS = {
+    "PARA", "PARAS", "PARAGRAPH", "SECTION", "PAGE", "NO", "NUMBER", "AND", "OF", "THE", "E", "EO",
+    "USC", "UNSCR", "RES", "RESOLUTION", "DATED", "ON", "IN", "FOR", "AT", "TO", "TELCON",
+    "TEL", "FAX", "EMAIL", "LETTER", "MEMO", "CFR", "FAM", "FAH", "REFTEL", "DTG",
+}  # fmt: skip
+
+
+def _ref_items(text: str) -> list[tuple[str, str]]:
+    """Split a REF list into (label, text): 'A. X B. Y', 'A) X, B) Y', '(A) X (B) Y', 'X; Y'."""
+    text = _squash(text)
+    label_re = re.compile(r"(?:(?<=\s)|^)\(?([A-Z])\s?[.)](?=\s|$)|(?:(?<=\s)|^)\(([A-Z])\)")
+    marks = list(label_re.finditer(text))
+    # Labels must run A, B, C... to count as labels.
+    good: list[re.Match[str]] = []
+    expect = "A"
+    for m in marks:
+        letter = m.group(1) or m.group(2)
+        if letter == expect:
+            good.append(m)
+            expect = chr(ord(expect) + 1)
+    items: list[tuple[str, str]] = []
+    if good:
+        lead = text[: good[0].start()].strip(" ,;:")
+        if lead:
+            items.extend(("", t) for t in _semi_split(lead))
+        for k, m in enumerate(good):
+            end = good[k + 1].start() if k + 1 < len(good) else len(text)
+            items.append((m.group(1) or m.group(2), text[m.end() : end].strip(" ,;:")))
+    else:
+        items = [("", t) for t in _semi_split(text)]
+    return [(lab, t) for lab, t in items if t]
+
+
+def _semi_split(text: str) -> list[str]:
+    parts = re.split(
+        r"\s*;\s*|\s*,\s+(?=(?:\d{2}\s+)?[A-Z]+\s*\d)|\s+AND\s+(?=(?:\d{2}\s+)?[A-Z]+\s+\d)", text
+    )
+    return [p.strip(" ,.") for p in parts if p and p.strip(" ,.")]
+
+
+def ref_cable_id(text: str, citing_year: str) -> str | None:
+    m = _REF_CABLE_RE.match(text.upper().strip(" .,"))
+    if not m:
+        return None
+    station = m.group("station").strip()
+    if station in _NOT_STATIONS or re.fullmatch(_MONTHS + r"[A-Z]*", station):
+        return None
+    if any(w in _NOT_STATIONS for w in station.split()):
+        return None
+    tail = m.group("tail").strip()
+    if (
+        tail
+        and not re.match(r"^(?:\(.*\)|NOTAL|AND|/\d{2}|\d{2}\b|\d{6}Z|DTD|DATED|ALL NOTAL)", tail)
+        and len(tail) > 40
+    ):
+        return None
+    yy = m.group("yy") or ""
+    m2 = re.match(r"^/(\d{2})\b", tail)
+    if not yy and m2:
+        yy = m2.group(1)
+    if not yy:
+        yy = citing_year
+    if not yy:
+        return None
+    return make_id(yy, station, m.group("serial"))
+
+
+def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
+    i = 0
+    limit = min(len(lines), 120)
+    while i < limit:
+        line = lines[i]
+        m = REF_RE.match(line) or REF_LETTER_LINE_RE.match(line)
+        if not m or SUBJECT_RE.match(line):
+            i += 1
+            continue
+        if re.match(r"^\s*REF(?:S|TEL|TELS)?\s+[A-Z]\s*[:.)]", line, re.I):
+            first = re.sub(r"^\s*REF\w*\s+", "", line.strip(), flags=re.I)
+        else:
+            first = m.group("ref")
+        parts = [first]
+        j = i + 1
+        while j < len(lines):
+            nxt = lines[j]
+            if PAGE_LINE_RE.match(nxt) or _TRAILER_RE.match(nxt):
+                j += 1
+                continue
+            if not nxt.strip():
+                # A blank line ends the list unless the next line carries on the lettering.
+                k = j + 1
+                if (
+                    k < len(lines)
+                    and re.match(r"^\s*\(?[B-H]\s?[.)]\s", lines[k])
+                    and not REF_RE.match(lines[k])
+                ):
+                    j = k
+                    continue
+                break
+            if (
+                CLASSIFIED_BY_RE.match(nxt)
+                or _PARA_RE.match(nxt)
+                and not re.match(r"^\s*\d{2}\s+[A-Z]", nxt)
+            ):
+                break
+            if REF_RE.match(nxt) or SUBJECT_RE.match(nxt) or EO_RE.match(nxt):
+                break
+            parts.append(nxt.strip())
+            j += 1
+        text = " ".join(parts)
+        text = PAGE_LINE_RE.sub(" ", text)
+        text = re.sub(r"\s(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\s*$", "", text)
+        text = re.split(r"\bCLASSIFIED BY\b", text, maxsplit=1, flags=re.I)[0]
+        for label, item in _ref_items(text):
+            body.references.append(
+                Reference(text=item, cable_id=ref_cable_id(item, citing_year), label=label)
+            )
+        i = j
+    return
+
+
+def parse_classified_by(text: str, body: Body) -> None:
+    m = CLASSIFIED_BY_RE.search(text)
+    if not m:
+        return
+    start = m.start("cb")
+    chunk = text[start : start + 600]
+    block = re.split(r"\n\s*\n|\n\s*¶|\n\s*\d{1,2}\s?\.\s*\(", chunk, maxsplit=1)[0]
+    block = _squash(block)
+    body.classified_by = block
+    r = REASONS_RE.search(block)
+    if r:
+        reasons = r.group("reasons")
+        reasons = re.sub(r"^1\s?\.\s?([45])\s*", r"1.\1 ", reasons)
+        reasons = reasons.strip(" .;")
+        reasons = re.sub(r"\s*\(\s*", " (", reasons).replace(" )", ")")
+        reasons = re.sub(r"^(1\.[45]) \(", r"\1 (", reasons)
+        body.reasons = _squash(reasons)
+        body.classified_by = block[: r.start()].strip(" ,;.-") or block
+
+
+def clean_body_lines(text: str) -> str:
+    text = PAGE_LINE_RE.sub("", text)
+    text = SECTION_LINE_RE.sub("", text)
+    return text
+
+
+def parse_paragraphs(text: str, body: Body) -> None:
+    text = clean_body_lines(text)
+    starts: list[re.Match[str]] = []
+    last = 0
+    for m in _PARA_RE.finditer(text):
+        num = int(m.group("num"))
+        if (
+            m.group("pil")
+            or num in (last + 1, last + 2)
+            or (last == 0 and num <= 3 and m.group("mark"))
+        ):
+            if num <= last and not m.group("pil"):
+                continue
+            starts.append(m)
+            last = num
+    paragraphs: list[Paragraph] = []
+    lead_end = starts[0].start() if starts else len(text)
+    lead = _strip_preamble(text[:lead_end])
+    if lead.strip():
+        paragraphs.append(Paragraph(number=0, marking="", text=_tidy(lead)))
+    for k, m in enumerate(starts):
+        end = starts[k + 1].start() if k + 1 < len(starts) else len(text)
+        chunk = text[m.end() : end]
+        mark = re.sub(r"\s", "", m.group("mark") or "")
+        paragraphs.append(Paragraph(number=int(m.group("num")), marking=mark, text=_tidy(chunk)))
+    body.paragraphs = paragraphs
+
+
+def _strip_preamble(lead: str) -> str:
+    """Text before paragraph 1 without the classification line, caveats and header fields.
+
+    A field (SUBJECT, REF, Classified By...) runs on over its wrapped lines up to a blank line."""
+    keep: list[str] = []
+    in_field = False
+    for line in lead.splitlines():
+        upper = line.strip().upper()
+        if not upper:
+            in_field = False
+            keep.append("")
+            continue
+        if _FIELD_START_RE.match(upper) or CLASS_LINE_RE.match(upper):
+            in_field = True
+            continue
+        if in_field or upper in _CAVEAT_LINES or PAGE_LINE_RE.match(upper):
+            continue
+        keep.append(line)
+    return "\n".join(keep)
+
+
+_FIELD_START_RE = re.compile(
+    r"^\s*(?:SUBJ(?:ECT)?\b|REF(?:S|TEL|TELS)?\b|CLASSIFIED\s+BY|TAGS\b|E\s?\.?\s?O\s?\.?\s*1\d{4}|"
+    r"THIS RECORD IS A PARTIAL EXTRACT)"
+)
+_CAVEAT_LINES = {
+    "SIPDIS", "SENSITIVE", "NOFORN", "SENSITIVE SIPDIS", "SENSITIVE,SIPDIS", "EXDIS", "NODIS",
+    "LIMDIS", "C O R R E C T E D C O P Y", "CORRECTED COPY", "SENSITIVE BUT UNCLASSIFIED",
+}  # fmt: skip
+
+
+def _tidy(text: str) -> str:
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if not _TRAILER_RE.match(ln) and ln.strip() != "SIPDIS"]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_SIGNER_ALONE = re.compile(r"[A-Z][A-Za-z'’.-]+(?:\s[A-Z][A-Za-z'’.-]+){0,2}")
+_SIGNER_TAIL = re.compile(r"[.!?\"”)]\s+([A-Z][A-Za-z'’-]+(?:\s[A-Z][A-Za-z'’.-]+){0,2})\s*$")
+_NOT_SIGNERS = {"END SUMMARY", "END COMMENT", "UNCLASSIFIED", "CLASSIFIED", "SIPDIS", "END TEXT"}
+
+
+def parse_signer(text: str, body: Body) -> None:
+    """The name closing the cable: on a line of its own, or pasted after the last sentence."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    while lines and (_TRAILER_RE.match(lines[-1]) or lines[-1] in ("SIPDIS", "NOFORN")):
+        lines.pop()
+    if not lines:
+        return
+    last = lines[-1]
+    candidate = ""
+    if _SIGNER_ALONE.fullmatch(last):
+        candidate = last
+    else:
+        m = _SIGNER_TAIL.search(last)
+        if m:
+            candidate = m.group(1)
+    if candidate and candidate.upper().rstrip(".") not in _NOT_SIGNERS and len(candidate) < 40:
+        body.signer = candidate
+
+
+def parse_eo(lines: list[str], body: Body) -> None:
+    for line in lines[:80]:
+        m = EO_RE.match(line)
+        if not m:
+            m = re.search(
+                r"\bE\s?\.?\s?O\s?\.?\s*(?P<eo>1\d{4})\b\s*[:;.]?\s*(?P<rest>[^\n]*)$", line, re.I
+            )
+            if not m:
+                continue
+        body.eo = m.group("eo")
+        rest = re.split(r"\bTAGS\b", m.group("rest"), maxsplit=1, flags=re.I)[0].strip()
+        d = re.search(r"\bDECL\s*[:;.]?\s*(\S+(?:\s\S+)?)", rest, re.I)
+        if d:
+            value = d.group(1).strip(" ,;")
+            value = value.split()[0] if re.match(r"^[\d/.-]+\s", value) else value
+            body.declassify_on = value.strip(" ,;.")
+        else:
+            body.declassify_on = rest.strip(" ,;.")
+        return
+
+
+def parse_caveats(lines: list[str], body: Body) -> None:
+    """Caveat lines between the classification line and the E.O./TAGS lines."""
+    for line in lines[:40]:
+        upper = line.strip().upper()
+        if EO_RE.match(upper) or TAGS_RE.match(upper) or SUBJECT_RE.match(upper):
+            break
+        if not upper or len(upper) > 60:
+            continue
+        words = [w for w in re.split(r"[\s,/]+", upper) if w]
+        if words and all(
+            w
+            in (
+                "SIPDIS",
+                "NOFORN",
+                "SENSITIVE",
+                "EXDIS",
+                "NODIS",
+                "LIMDIS",
+                "STADIS",
+                "NOCONTRACT",
+                "ORCON",
+                "PROPIN",
+                "SBU",
+                "FOUO",
+                "CXNET",
+                "EFTO",
+                "DEPT",
+                "CORRECTED",
+                "COPY",
+                "FOR",
+                "OFFICIAL",
+                "USE",
+                "ONLY",
+                "BUT",
+                "UNCLASSIFIED",
+                "NOF",
+                "NOFOR",
+                "CODEL",
+                "C",
+                "O",
+                "R",
+                "E",
+                "T",
+                "D",
+                "P",
+                "Y",
+            )
+            for w in words
+        ):
+            for cav in _CAVEAT_RE.findall(upper):
+                _add_caveat(body, cav)
+    # SIPDIS also appears alone anywhere in the body.
+    del lines

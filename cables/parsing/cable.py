@@ -1,0 +1,249 @@
+"""From decoded text to a CableRecord: the format-independent part of the parser."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import PurePosixPath, PureWindowsPath
+
+from . import body as B
+from . import header as H
+from . import html as HT
+from .classification import normalise_classification, wikileaks_classification
+from .decode import decode_bytes
+from .detect import detect_format, looks_binary
+from .ids import canonical_id, full_year, is_valid_id, make_id
+from .origins import origin_from_station
+from .record import CableRecord, Origin, ParseFailure
+
+_MD_LINK_RE = re.compile(r"\[([^\[\]\n]*)\]\((?:#|https?://[^)\s]*|/[^)\s]*)?\)")
+PARTIAL_RE = re.compile(r"This record is a partial extract of the original cable", re.I)
+_PAGE_ID_RE = re.compile(
+    r"^\s*PAGE \d{2,3}\s+(?P<station>[A-Z][A-Z ]*?)\s+0*(?P<serial>\d{1,6})\s+\d{2}\s+OF\s+\d{2}",
+    re.M,
+)
+_NOT_A_CABLE = "not a cable: no reference id, date or classification line found"
+
+
+def strip_link_residue(text: str) -> str:
+    """'[MARR](#)' -> 'MARR' (text copied from a rendered page keeps its links as Markdown)."""
+    return _MD_LINK_RE.sub(lambda m: m.group(1), text)
+
+
+def _id_hint(source: str) -> str:
+    name = PureWindowsPath(PurePosixPath(source).name).name if source else ""
+    stem = name.rsplit(":", 1)[-1]
+    stem = re.sub(r"\.(?:txt|html?|htm)$", "", PurePosixPath(stem).name, flags=re.I)
+    candidate = canonical_id(stem)
+    return candidate if is_valid_id(candidate) else ""
+
+
+def _meta_date(value: str) -> datetime | None:
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:\s+(\d{2}):(\d{2}))?", value.strip())
+    if not m:
+        return None
+    y, mo, d, hh, mm = m.groups()
+    try:
+        return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _split_header(text: str) -> tuple[str, str, re.Match[str] | None]:
+    """Header (transmission lines) and body (from the classification line on)."""
+    m = B.find_class_line(text)
+    if not m:
+        return "", text, None
+    return text[: m.start()], text[m.start() :], m
+
+
+def _year_from_decl(declassify_on: str, eo: str) -> str:
+    """Guess the year of an undated cable from its declassification date (10 years on, the usual
+    term under E.O. 12958); used only when the text has no date at all."""
+    m = re.search(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", declassify_on) or re.search(
+        r"\b(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\b", declassify_on
+    )
+    if not m or eo not in ("12958", "13526"):
+        return ""
+    groups = m.groups()
+    year_text = groups[0] if len(groups[0]) == 4 else groups[2]
+    year = int(year_text)
+    if year < 100:
+        year = full_year(year)
+    year -= 10
+    if 1990 <= year <= 2010:
+        return f"{year % 100:02d}"
+    return ""
+
+
+def parse_text(
+    text: str,
+    *,
+    source: str,
+    fmt: str,
+    meta: dict[str, str] | None = None,
+    header_text: str | None = None,
+    id_hint: str = "",
+) -> CableRecord | ParseFailure:
+    meta = meta or {}
+    text = strip_link_residue(text.replace("\r\n", "\n").replace("\r", "\n"))
+    warnings: list[str] = []
+    if header_text is None:
+        header_text, body_text, class_match = _split_header(text)
+    else:
+        header_text = strip_link_residue(header_text.replace("\r\n", "\n"))
+        body_text = text
+        class_match = B.find_class_line(body_text)
+    partial = bool(PARTIAL_RE.search(header_text) or PARTIAL_RE.search(body_text[:400]))
+    head = H.parse_header(header_text)
+    if head.date is None:
+        # Partial extracts and pasted texts carry the date elsewhere ("Cable dated: ...").
+        head.date, prec = H.find_date(body_text[:3000])
+        head.precedence = head.precedence or prec
+    body = B.Body()
+    if class_match:
+        B.parse_class_line(class_match, body)
+    body_lines = body_text.splitlines()
+    B.parse_caveats(body_lines[1:], body)
+    B.parse_eo(body_lines, body)
+    B.parse_tags(body_lines, body)
+    B.parse_subject(body_lines, body)
+    B.parse_classified_by(body_text, body)
+
+    date = _meta_date(meta.get("created", "")) if meta.get("created") else None
+    if date is None:
+        date = head.date
+    elif head.date is None:
+        pass
+
+    # Reference id.
+    cable_id = canonical_id(meta["id"]) if meta.get("id") else ""
+    if not is_valid_id(cable_id):
+        cable_id = ""
+    year = ""
+    if date:
+        year = f"{date.year % 100:02d}"
+    elif body.year_in_line:
+        year = body.year_in_line
+    station, serial = body.station, body.serial
+    if not (station and serial):
+        m = _PAGE_ID_RE.search(text)
+        if m:
+            station, serial = m.group("station"), m.group("serial")
+    if not cable_id and id_hint:
+        cable_id = id_hint
+    if not year and cable_id:
+        year = cable_id[:2]
+    if not year:
+        year = _year_from_decl(body.declassify_on, body.eo)
+        if year and station:
+            warnings.append("no date: year of the id guessed from the declassification date")
+    if not cable_id and station and serial and year:
+        cable_id = make_id(year, station, serial)
+    if not year and cable_id:
+        year = cable_id[:2]
+
+    B.parse_refs(body_lines, body, year)
+    B.parse_paragraphs(body_text, body)
+    B.parse_signer(body_text, body)
+
+    if not cable_id and not date and not class_match and not body.tags_found:
+        return ParseFailure(source=source, error=_NOT_A_CABLE)
+
+    # Classification.
+    if meta.get("classification"):
+        classification = normalise_classification(meta["classification"])
+    elif class_match:
+        classification = wikileaks_classification(body.classification, body.caveats, body_text)
+    else:
+        classification = ""
+        warnings.append("no classification line")
+
+    # Origin.
+    if head.origin_code:
+        origin = H.make_origin(head.origin_code)
+        if meta.get("origin"):
+            origin = Origin(code=origin.code, label=meta["origin"])
+    elif meta.get("origin"):
+        origin = Origin(code="", label=meta["origin"])
+    else:
+        origin = origin_from_station(station or (cable_id and re.sub(r"^\d{2}|\d+$", "", cable_id)))
+
+    if not cable_id:
+        warnings.append("no reference id")
+    if date is None:
+        warnings.append("no date-time group")
+    if not body.tags_found:
+        warnings.append("no TAGS line")
+    if not body.subject:
+        warnings.append("no SUBJECT line")
+
+    caveats = list(body.caveats)
+    if re.search(r"^\s*SIPDIS\s*$", body_text, re.M) and "SIPDIS" not in caveats:
+        caveats.append("SIPDIS")
+
+    return CableRecord(
+        id=cable_id,
+        date=date,
+        classification=classification,
+        origin=origin,
+        subject=body.subject,
+        precedence=head.precedence,
+        transmission_id=head.transmission_id,
+        to=head.to,
+        info=head.info,
+        caveats=caveats,
+        eo=body.eo,
+        declassify_on=body.declassify_on,
+        tags=body.tags,
+        references=body.references,
+        classified_by=body.classified_by,
+        reasons=body.reasons,
+        paragraphs=body.paragraphs,
+        signer=body.signer,
+        partial=partial or meta.get("partial") == "true",
+        header=header_text.strip("\n"),
+        body=body_text.strip("\n"),
+        format=fmt,
+        source=source,
+        warnings=warnings,
+    )
+
+
+def parse(data: bytes | str, *, source: str = "") -> CableRecord | ParseFailure:
+    """Parse one cable in any supported format. Never raises: bad input gives a ParseFailure."""
+    try:
+        return _parse(data, source)
+    except RecursionError:
+        return ParseFailure(source=source, error="could not read this file: too deeply nested")
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"; say what failed
+        return ParseFailure(source=source, error=f"could not read this file ({type(exc).__name__})")
+
+
+def _parse(data: bytes | str, source: str) -> CableRecord | ParseFailure:
+    text = decode_bytes(data) if not isinstance(data, str) else data
+    if not text.strip():
+        return ParseFailure(source=source, error="not a cable: the file is empty")
+    if looks_binary(text):
+        return ParseFailure(
+            source=source, error="not a cable: the file holds binary data, not text"
+        )
+    fmt = detect_format(text)
+    if fmt == "text":
+        return parse_text(text, source=source, fmt="text")
+    extracted = HT.extract(text)
+    if extracted is None or not (extracted.body.strip() or extracted.meta):
+        return ParseFailure(
+            source=source, error="not a cable: an HTML page without a cable body (<pre> block)"
+        )
+    if extracted.page:
+        return parse_text(
+            extracted.body,
+            source=source,
+            fmt="html",
+            meta=extracted.meta,
+            header_text=extracted.header,
+        )
+    return parse_text(
+        extracted.body, source=source, fmt="html-body", header_text="", id_hint=_id_hint(source)
+    )
