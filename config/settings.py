@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cables",
     "search",
+    "search.bookmarks",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,12 @@ CABLESEARCH_SEARCH_BACKEND = os.environ.get(
 )
 CABLESEARCH_PAGE_SIZE = env_int("CABLESEARCH_PAGE_SIZE", 20)
 CABLESEARCH_CSV_MAX_ROWS = env_int("CABLESEARCH_CSV_MAX_ROWS", 50_000)
+
+# Accounts: self sign-up is off (an administrator creates users). Failed sign-ins per username
+# and address within the window lock that pair out until the oldest failure ages out.
+CABLESEARCH_ALLOW_SIGNUP = env_bool("CABLESEARCH_ALLOW_SIGNUP", False)
+CABLESEARCH_LOGIN_MAX_FAILURES = env_int("CABLESEARCH_LOGIN_MAX_FAILURES", 5)
+CABLESEARCH_LOGIN_WINDOW_SECONDS = env_int("CABLESEARCH_LOGIN_WINDOW_SECONDS", 15 * 60)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,66 @@
+"""Account views: sign in (throttled), sign out, sign up (behind a setting), password change.
+
+Django's own auth views do the work; these only add the throttle and the sign-up switch.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import throttle
+from .forms import SignupForm, ThrottledAuthenticationForm
+
+
+def signup_allowed() -> bool:
+    return bool(getattr(settings, "CABLESEARCH_ALLOW_SIGNUP", False))
+
+
+def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -> str:
+    """``candidate`` when it is a path on this site, else ``default`` (no open redirects)."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+        throttle.clear_failures(form.cleaned_data["username"], throttle.client_ip(self.request))
+        return super().form_valid(form)
+
+    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttled.retry_after_seconds)
+        return response
+
+    def get_context_data(self, **kwargs: object) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["signup_allowed"] = signup_allowed()
+        return context
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if not signup_allowed():
+        raise Http404("Sign-up is turned off: ask an administrator for an account.")
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
+        return redirect(next_url)
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})

@@ -1,0 +1,74 @@
+"""Forms for signing in (throttled), signing up, and keeping searches and cables."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+
+from . import throttle
+from .models import MAX_NAME_CHARS, MAX_NOTE_CHARS, CableBookmark
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, refusing a (username, address) pair after too many failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": (
+            "Too many failed sign-in attempts for this username from your address. "
+            "Try again in %(minutes)d minute%(plural)s."
+        ),
+    }
+
+    throttled: throttle.Lockout | None = None
+
+    def clean(self) -> dict:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()
+        ip = throttle.client_ip(self.request)
+        self.throttled = throttle.lockout(username, ip)
+        if self.throttled:
+            # Refused before the password is checked: a right guess now must not help.
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={
+                    "minutes": self.throttled.minutes,
+                    "plural": "" if self.throttled.minutes == 1 else "s",
+                },
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if getattr(error, "code", None) == "invalid_login":
+                throttle.record_failure(username, ip)
+            raise
+
+
+class SignupForm(UserCreationForm):
+    pass
+
+
+class SaveSearchForm(forms.Form):
+    # The search's querystring as the page had it; canonicalised before it is stored.
+    query = forms.CharField(required=False, max_length=20_000, widget=forms.HiddenInput)
+    name = forms.CharField(required=False, max_length=MAX_NAME_CHARS, strip=True)
+
+
+class RenameSearchForm(forms.Form):
+    name = forms.CharField(max_length=MAX_NAME_CHARS, strip=True)
+
+
+class NoteForm(forms.ModelForm):
+    note = forms.CharField(
+        required=False,
+        max_length=MAX_NOTE_CHARS,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = CableBookmark
+        fields = ["note"]

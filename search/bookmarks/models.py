@@ -1,0 +1,110 @@
+"""What a signed-in user keeps: saved searches (with a private feed) and starred cables.
+
+Also the record of failed sign-ins that the login throttle counts.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from search.state import SearchState
+
+MAX_NAME_CHARS = 200
+MAX_NOTE_CHARS = 5000
+
+
+def new_feed_token() -> str:
+    # 32 random bytes: unguessable, and URL-safe so it can sit in a feed reader's URL as is.
+    return secrets.token_urlsafe(32)
+
+
+def canonical_query(raw: str | QueryDict) -> str:
+    """The canonical querystring of a search, without ``?`` and without the page number.
+
+    Two URLs that show the same results (keys in another order, page 3, junk keys) give the
+    same string, so a user saving the same search twice keeps one row.
+    """
+    params = raw if isinstance(raw, QueryDict) else QueryDict(raw.lstrip("?"))
+    return SearchState.from_query(params).querystring(page=False).lstrip("?")
+
+
+class SavedSearch(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=MAX_NAME_CHARS)
+    # Canonical querystring of the SearchState without page and without "?"; "" is everything.
+    query = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Cables first imported after this moment count as "new" for this search.
+    last_opened_at = models.DateTimeField(default=timezone.now)
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "query"], name="unique_saved_search_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def state(self) -> SearchState:
+        return SearchState.from_query(QueryDict(self.query))
+
+    @property
+    def search_url(self) -> str:
+        return self.state.url()
+
+    @property
+    def feed_url(self) -> str:
+        return reverse("bookmarks:feed", args=[self.feed_token])
+
+    def regenerate_token(self) -> None:
+        self.feed_token = new_feed_token()
+        self.save(update_fields=["feed_token"])
+
+    def mark_opened(self) -> None:
+        self.last_opened_at = timezone.now()
+        self.save(update_fields=["last_opened_at"])
+
+
+class CableBookmark(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cable_bookmarks"
+    )
+    cable = models.ForeignKey("cables.Cable", on_delete=models.CASCADE, related_name="bookmarks")
+    note = models.TextField(blank=True, max_length=MAX_NOTE_CHARS)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cable"], name="unique_cable_bookmark_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ★ {self.cable_id}"
+
+
+class LoginAttempt(models.Model):
+    """One failed sign-in. Rows older than the throttle window are pruned as new ones arrive."""
+
+    username = models.CharField(max_length=150)  # as typed, case-folded
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "ip", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.created_at:%Y-%m-%d %H:%M:%S}"

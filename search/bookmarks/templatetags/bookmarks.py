@@ -1,0 +1,80 @@
+"""Template tags so search and cable templates can show stars and the save-search form
+without their views knowing about bookmarks.
+
+    {% load bookmarks %}
+    {% starred_ids results.hits as starred %}          {# one query for the whole page #}
+    {% for hit in results.hits %}
+      {% include "bookmarks/_star.html" with cable_id=hit.id is_starred=starred|has:hit.id %}
+    {% endfor %}
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from search.state import SearchState
+
+from ..accounts import signup_allowed as _signup_allowed
+from ..counts import starred_ids as _starred_ids
+from ..models import SavedSearch, canonical_query
+
+register = template.Library()
+
+
+def _ids(items: object) -> list[str]:
+    if items is None or items == "":
+        return []
+    if isinstance(items, str):
+        return [items]
+    items = getattr(items, "hits", items)  # a SearchResults
+    if hasattr(items, "pk") or hasattr(items, "id"):
+        items = [items]  # one cable or one hit
+    out = []
+    for item in items:
+        value = (
+            item
+            if isinstance(item, str)
+            else getattr(item, "pk", None) or getattr(item, "id", None)
+        )
+        if value:
+            out.append(str(value))
+    return out
+
+
+@register.simple_tag(takes_context=True)
+def starred_ids(context: template.Context, items: object) -> frozenset[str]:
+    """The ids among ``items`` (hits, cables, ids, or one of them) the user has starred."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return _starred_ids(user, _ids(items))
+
+
+@register.filter
+def has(collection: object, value: object) -> bool:
+    try:
+        return value in collection  # type: ignore[operator]
+    except TypeError:
+        return False
+
+
+@register.simple_tag(takes_context=True)
+def saved_search_for(context: template.Context, state: SearchState | None) -> SavedSearch | None:
+    """The user's saved search for this state (ignoring the page), or None."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if state is None or not getattr(user, "is_authenticated", False):
+        return None
+    query = canonical_query(state.querystring(page=False))
+    return SavedSearch.objects.filter(user=user, query=query).first()
+
+
+@register.simple_tag
+def signup_allowed() -> bool:
+    return _signup_allowed()
+
+
+@register.simple_tag
+def search_summary(state: SearchState) -> str:
+    from ..summary import summarize
+
+    return summarize(state)

@@ -1,0 +1,80 @@
+"""Login throttling: too many failed sign-ins for one username from one address locks it out.
+
+Counted per (username, IP) over a sliding window, kept in the database so every worker process
+sees the same count. A locked-out pair is refused before the password is even checked, so a
+correct guess during the lockout gains nothing. A successful sign-in clears the pair's failures.
+
+Settings (with defaults): CABLESEARCH_LOGIN_MAX_FAILURES = 5,
+CABLESEARCH_LOGIN_WINDOW_SECONDS = 900 (15 minutes).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import LoginAttempt
+
+
+def max_failures() -> int:
+    return int(getattr(settings, "CABLESEARCH_LOGIN_MAX_FAILURES", 5))
+
+
+def window() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "CABLESEARCH_LOGIN_WINDOW_SECONDS", 900)))
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is whatever the client wants it to be unless a trusted
+    # proxy rewrites it, and trusting it would let an attacker pick a fresh "address" per try.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def normalize_username(username: str) -> str:
+    return (username or "").strip().casefold()[:150]
+
+
+@dataclass(frozen=True, slots=True)
+class Lockout:
+    failures: int
+    retry_after_seconds: int
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after_seconds / 60))
+
+
+def lockout(username: str, ip: str | None) -> Lockout | None:
+    """The lockout in force for this pair, or None when it may try to sign in."""
+    now = timezone.now()
+    recent = list(
+        LoginAttempt.objects.filter(
+            username=normalize_username(username), ip=ip, created_at__gt=now - window()
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: max_failures()]
+    )
+    if len(recent) < max_failures():
+        return None
+    # Locked until the oldest of the last N failures leaves the window.
+    until = recent[-1] + window()
+    return Lockout(
+        failures=len(recent), retry_after_seconds=max(1, int((until - now).total_seconds()))
+    )
+
+
+def record_failure(username: str, ip: str | None) -> None:
+    now = timezone.now()
+    LoginAttempt.objects.filter(created_at__lte=now - window()).delete()
+    LoginAttempt.objects.create(username=normalize_username(username), ip=ip, created_at=now)
+
+
+def clear_failures(username: str, ip: str | None) -> None:
+    LoginAttempt.objects.filter(username=normalize_username(username), ip=ip).delete()
