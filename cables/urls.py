@@ -5,5 +5,8 @@ from cables import views
 app_name = "cables"
 
 urlpatterns = [
+    # Before the detail route: "07MOSCOW5100.json" is a valid path segment.
+    path("cables/<str:cable_id>.json", views.cable_json, name="json"),
+    path("cables/<str:cable_id>/raw", views.cable_raw, name="raw"),
     path("cables/<str:cable_id>/", views.cable_detail, name="detail"),
 ]

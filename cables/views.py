@@ -1,9 +1,217 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Reading one cable: the page, its verbatim text and its parsed record as JSON."""
 
-from cables.models import Cable
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from cables.models import Cable, CableTag, Reference, Tag
+from search.state import SearchState
+
+# Which search facet a tag of each kind filters on (the search index files tags the same way).
+TAG_KIND_FACETS: dict[str, str] = {
+    Tag.Kind.GEO: "country",
+    Tag.Kind.SUBJECT: "tag",
+    Tag.Kind.PROGRAM: "program",
+    Tag.Kind.ORGANIZATION: "org",
+    Tag.Kind.PERSON: "person",
+    Tag.Kind.UNKNOWN: "tag",
+}
+
+# Words of the query language that are not words of the cable.
+_OPERATORS = {"AND", "OR", "NOT", "TO", "NEAR"}
+# Fields whose values are codes (filters), not text to find in the paragraphs.
+_TEXT_FIELDS = {"subject", "body", "text", "content"}
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "izing",
+    "izes",
+    "ized",
+    "ings",
+    "ing",
+    "ize",
+    "ism",
+    "ies",
+    "ied",
+    "es",
+    "ed",
+    "s",
+)
+MAX_HIGHLIGHT_TERMS = 20
+
+
+def highlight_terms(q: str) -> list[str]:
+    """The words of a query worth marking in the text, as lower-case stems.
+
+    Search matches stemmed words, so "criticizes" must mark "criticized": each word is cut to a
+    rough stem and matched as a prefix. Excluded words (``-word``, ``NOT word``) and filter
+    fields (``tag:MARR``) are not marked.
+    """
+    terms: list[str] = []
+    negate_next = False
+    for token in re.findall(r'-?"[^"]*"|\S+', q):
+        if token.upper() in _OPERATORS:
+            negate_next = token.upper() == "NOT"
+            continue
+        negated = negate_next or token.startswith("-")
+        negate_next = False
+        if negated:
+            continue
+        token = token.lstrip("+(").rstrip(")")
+        field, sep, value = token.partition(":")
+        if sep:
+            if field.lower() not in _TEXT_FIELDS:
+                continue
+            token = value
+        for word in re.findall(r"\w+", token.lower()):
+            if len(word) < 2 or word.upper() in _OPERATORS:
+                continue
+            stem = word
+            for suffix in _SUFFIXES:
+                if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:
+                    stem = stem[: -len(suffix)]
+                    break
+            if stem not in terms:
+                terms.append(stem)
+    return terms[:MAX_HIGHLIGHT_TERMS]
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """Escape ``text`` and wrap every word starting with one of ``terms`` in <mark>."""
+    if not terms:
+        return escape(text)
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")\w*",
+        re.IGNORECASE,
+    )
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
+@dataclass(frozen=True, slots=True)
+class ShownParagraph:
+    anchor: str  # "p3"; unique on the page even when the cable numbers two paragraphs alike
+    number: int
+    marking: str
+    html: SafeString
+
+
+@dataclass(frozen=True, slots=True)
+class ShownReference:
+    label: str
+    text: str
+    url: str | None  # the cited cable's page when it is in the library
+
+
+def _back_url(request: HttpRequest, q: str) -> str:
+    """The search the reader came from: the referring search page, else a search for ``q``."""
+    referer = request.headers.get("referer", "")
+    if referer:
+        parts = urlsplit(referer)
+        if parts.netloc == request.get_host() and parts.path in ("/search", "/"):
+            return "/search" + (f"?{parts.query}" if parts.query else "")
+    return SearchState().with_query(q).url()
+
+
+def _search_url(facet: str, code: str) -> str:
+    return SearchState().only(facet, code).url()
 
 
 def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
+    if request.GET.get("view") == "raw":
+        return cable_raw(request, cable_id)
+    cable = get_object_or_404(
+        Cable.objects.prefetch_related(
+            Prefetch("cable_tags", queryset=CableTag.objects.select_related("tag")),
+            "paragraphs",
+            "references",
+            "addressees",
+        ),
+        pk=cable_id,
+    )
+    q = " ".join(request.GET.get("q", "").split())[:500]
+    terms = highlight_terms(q)
+
+    paragraphs: list[ShownParagraph] = []
+    seen: set[str] = set()
+    for para in cable.paragraphs.all():
+        anchor = f"p{para.number}"
+        if anchor in seen:
+            anchor = f"p{para.number}-{para.position}"
+        seen.add(anchor)
+        paragraphs.append(
+            ShownParagraph(anchor, para.number, para.marking, highlight(para.text, terms))
+        )
+
+    refs = list(cable.references.all())
+    cited = {r.cited_id for r in refs if r.cited_id}
+    present = set(Cable.objects.filter(pk__in=cited).values_list("pk", flat=True))
+    references = [
+        ShownReference(
+            r.label,
+            r.text,
+            Cable(pk=r.cited_id).get_absolute_url() if r.cited_id in present else None,
+        )
+        for r in refs
+    ]
+
+    citing_ids = (
+        Reference.objects.filter(cited_id=cable.id)
+        .exclude(cable_id=cable.id)
+        .values_list("cable_id", flat=True)
+        .distinct()
+    )
+    cited_by = Cable.objects.filter(pk__in=citing_ids).only("id", "date", "subject", "origin")
+
+    tags = [
+        {
+            "code": ct.tag.code,
+            "label": ct.tag.label,
+            "kind": ct.tag.get_kind_display(),
+            "url": _search_url(TAG_KIND_FACETS.get(ct.tag.kind, "tag"), ct.tag.code),
+        }
+        for ct in cable.cable_tags.all()
+    ]
+    addressees = list(cable.addressees.all())
+    context = {
+        "cable": cable,
+        "q": q,
+        "subject_html": highlight(cable.subject, terms),
+        "tags": tags,
+        "paragraphs": paragraphs,
+        "references": references,
+        "cited_by": cited_by,
+        "to": [a.name for a in addressees if a.kind == "to"],
+        "info": [a.name for a in addressees if a.kind == "info"],
+        "back_url": _back_url(request, q),
+        "highlighted": bool(terms),
+    }
+    return render(request, "cables/detail.html", context)
+
+
+def cable_raw(request: HttpRequest, cable_id: str) -> HttpResponse:
+    """The cable exactly as it was uploaded."""
+    cable = get_object_or_404(Cable.objects.only("id", "raw_text"), pk=cable_id)
+    return HttpResponse(cable.raw_text, content_type="text/plain; charset=utf-8")
+
+
+def cable_json(request: HttpRequest, cable_id: str) -> JsonResponse:
+    """The parsed record, with the keys documented in docs/api.md."""
+    from cables.records import record_from_cable
+
     cable = get_object_or_404(Cable, pk=cable_id)
-    return render(request, "cables/detail.html", {"cable": cable})
+    return JsonResponse(record_from_cable(cable).to_json(), json_dumps_params={"indent": 2})

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from search import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="home"),
+    path("search", views.search_page, name="index"),
+    path("search.csv", views.search_csv, name="csv"),
+    path("search.atom", views.search_atom, name="atom"),
+    path("search/facets/<str:facet>", views.facet_values, name="facet"),
+    path("opensearch.xml", views.opensearch, name="opensearch"),
+    path("help", views.help_page, name="help"),
+]

@@ -1,0 +1,435 @@
+"""The search pages: the HTML page (whole or its results region for htmx), its CSV and Atom twins,
+the list of every value of one facet, the OpenSearch description and the query help.
+
+Views parse the URL into a SearchState, ask search.service and render; they never see Whoosh.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+
+from search import service
+from search.exceptions import IndexUnavailable
+from search.results import Facet, FacetValue, Hit, SearchResults
+from search.state import FACET_LABELS, FACETS, SearchState
+
+# Facets in the sidebar, in this order; the year facet is drawn as the histogram instead.
+SIDEBAR_FACETS: tuple[str, ...] = ("tag", "country", "origin", "class", "program", "org", "person")
+CSV_BATCH = 500
+ATOM_ENTRIES = 50
+PAGE_WINDOW = 2  # page links shown either side of the current page
+SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+
+
+# -- pieces of the page, computed here so templates stay simple -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    facet_label: str
+    label: str
+    excluded: bool
+    remove_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    year: str
+    count: int
+    selected: bool
+    url: str
+    x: float
+    y: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    number: int | None  # None: a gap ("…")
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FacetItem:
+    value: FacetValue
+    id: str  # stable across swaps, so htmx can put the focus back on the clicked value
+    toggle_url: str
+    exclude_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FacetGroup:
+    name: str
+    label: str
+    values: list[FacetItem]
+    active: int  # values selected or excluded in this facet
+    has_more: bool
+    more_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class HitRow:
+    hit: Hit
+    url: str  # the cable page, carrying the query (for highlights) and the first matching ¶
+    base_url: str
+
+
+HIST_HEIGHT = 80.0
+HIST_BAR = 14.0
+HIST_GAP = 3.0
+
+
+def facet_items(state: SearchState, facet: Facet, id_prefix: str = "fv") -> list[FacetItem]:
+    return [
+        FacetItem(
+            value=v,
+            id=f"{id_prefix}-{facet.name}-{_slug(v.value)}",
+            toggle_url=state.toggle_url(facet.name, v.value),
+            exclude_url=state.exclude_url(facet.name, v.value),
+        )
+        for v in facet.values
+    ]
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-") or "x"
+
+
+def facet_groups(state: SearchState, results: SearchResults) -> list[FacetGroup]:
+    groups = []
+    for name in SIDEBAR_FACETS:
+        facet = results.facets.get(name)
+        if facet is None:
+            continue
+        groups.append(
+            FacetGroup(
+                name=name,
+                label=facet.label or FACET_LABELS[name],
+                values=facet_items(state, facet),
+                active=len(state.values(name)) + len(state.excluded_values(name)),
+                has_more=facet.has_more,
+                more_url=state.with_page(1).url(f"/search/facets/{name}"),
+            )
+        )
+    return groups
+
+
+def hit_rows(state: SearchState, results: SearchResults) -> list[HitRow]:
+    rows = []
+    query = "?" + urlencode({"q": state.q}) if state.q else ""
+    for hit in results.hits:
+        base = f"/cables/{quote(hit.id)}/{query}"
+        para = next((s.paragraph for s in hit.snippets if s.paragraph > 0), None)
+        rows.append(HitRow(hit, base + (f"#p{para}" if para else ""), base))
+    return rows
+
+
+def _labels(results: SearchResults) -> dict[tuple[str, str], str]:
+    return {
+        (facet.name, v.value): v.label for facet in results.facets.values() for v in facet.values
+    }
+
+
+def chips_for(state: SearchState, results: SearchResults) -> list[Chip]:
+    """The active filters as removable chips, in URL order (excluded ones last per facet)."""
+    labels = _labels(results)
+    chips = [
+        Chip(FACET_LABELS[f], labels.get((f, v), v), False, state.remove_url(f, v))
+        for f, v in state.selected
+    ]
+    chips += [
+        Chip(FACET_LABELS[f], labels.get((f, v), v), True, state.remove_url(f, v))
+        for f, v in state.excluded
+    ]
+    if state.date_from:
+        chips.append(Chip("From", state.date_from.isoformat(), False, state.clearing("from").url()))
+    if state.date_to:
+        chips.append(Chip("To", state.date_to.isoformat(), False, state.clearing("to").url()))
+    return chips
+
+
+def histogram_for(state: SearchState, facet: Facet | None) -> list[Bar]:
+    """One bar per year from the first to the last year with cables (empty years included)."""
+    if facet is None or not facet.values:
+        return []
+    counts: dict[int, tuple[int, bool]] = {}
+    for v in facet.values:
+        if v.value.isdigit():
+            counts[int(v.value)] = (v.count, v.selected)
+    if not counts:
+        return []
+    top = max(c for c, _ in counts.values()) or 1
+    bars = []
+    for i, year in enumerate(range(min(counts), max(counts) + 1)):
+        count, selected = counts.get(year, (0, False))
+        height = round(HIST_HEIGHT * count / top, 1) if count else 0.0
+        if count and height < 2:
+            height = 2.0  # a year with a few cables must still show
+        bars.append(
+            Bar(
+                year=str(year),
+                count=count,
+                selected=selected,
+                url=state.only("year", str(year)).url(),
+                x=i * (HIST_BAR + HIST_GAP),
+                y=HIST_HEIGHT - height,
+                height=height,
+            )
+        )
+    return bars
+
+
+def pages_for(state: SearchState, results: SearchResults) -> list[PageLink]:
+    last = results.pages
+    if last <= 1:
+        return []
+    shown = {1, last, *range(results.page - PAGE_WINDOW, results.page + PAGE_WINDOW + 1)}
+    links: list[PageLink] = []
+    previous = 0
+    for n in sorted(p for p in shown if 1 <= p <= last):
+        if n - previous > 1:
+            links.append(PageLink(None, "", False))
+        links.append(PageLink(n, state.page_url(n), n == results.page))
+        previous = n
+    return links
+
+
+def _alternates(state: SearchState) -> list[tuple[str, str, str]]:
+    qs = state.querystring()
+    return [
+        ("application/json", "/search.json" + qs, "JSON"),
+        ("text/csv", "/search.csv" + state.querystring(page=False), "CSV"),
+        ("application/atom+xml", "/search.atom" + state.with_sort("newest").querystring(), "Atom"),
+    ]
+
+
+def _unavailable(request: HttpRequest, error: IndexUnavailable) -> HttpResponse:
+    template = "search/unavailable.html"
+    if _wants_partial(request):
+        template += "#message"
+    response = render(request, template, {"error": str(error)}, status=503)
+    patch_vary_headers(response, ["HX-Request"])
+    response["Retry-After"] = "60"
+    return response
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    # htmx sends HX-Request on history restores too; those must get the whole page or Back
+    # would show a bare fragment.
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    state = SearchState.from_query(request.GET)
+    try:
+        results = service.search(state)
+    except IndexUnavailable as error:
+        return _unavailable(request, error)
+
+    partial = _wants_partial(request)
+    context = {
+        "state": state,
+        "results": results,
+        "sidebar": facet_groups(state, results),
+        "hits": hit_rows(state, results),
+        "first_rank": (results.page - 1) * settings.CABLESEARCH_PAGE_SIZE + 1,
+        "chips": chips_for(state, results),
+        "bars": histogram_for(state, results.facets.get("year")),
+        "hist_width": 0,
+        "hist_height": HIST_HEIGHT,
+        "page_links": pages_for(state, results),
+        "alternates": _alternates(state),
+        "sorts": [(key, label, state.sort_url(key)) for key, label in SORT_LABELS],
+        "suggestion_url": state.with_query(results.suggestion).url() if results.suggestion else "",
+        "clear_url": state.clearing().url(),
+        "hidden_filters": [(k, v) for k, v in state.query_items(page=False) if k in FACETS]
+        + ([("sort", state.sort)] if state.sort != "relevance" else []),
+        "partial": partial,
+    }
+    if context["bars"]:
+        context["hist_width"] = context["bars"][-1].x + HIST_BAR
+        context["hist_first"] = context["bars"][0].year
+        context["hist_last"] = context["bars"][-1].year
+    if partial:
+        response = render(request, "search/index.html#results", context)
+        # The URL in the address bar is always the canonical one. Typing in the box replaces the
+        # history entry; everything else (submit, facets, paging) adds one.
+        header = "HX-Replace-Url" if request.htmx.trigger == "q" else "HX-Push-Url"
+        response[header] = state.url()
+    else:
+        response = render(request, "search/index.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def facet_values(request: HttpRequest, facet: str) -> HttpResponse:
+    """Every value of one facet for this search (the "more" list), with a filter box."""
+    if facet not in FACETS:
+        raise Http404("No such filter.")
+    state = SearchState.from_query(request.GET)
+    prefix = " ".join(request.GET.get("prefix", "").split())[:100]
+    try:
+        values = service.facet_values(state, facet, prefix=prefix)
+    except IndexUnavailable as error:
+        return _unavailable(request, error)
+    context = {
+        "state": state,
+        "facet": values,
+        "items": facet_items(state, values, "fm"),
+        "facet_name": facet,
+        "prefix": prefix,
+        "hidden_filters": state.query_items(page=False),
+        "back_url": state.url(),
+    }
+    template = "search/facet.html#facet-list" if _wants_partial(request) else "search/facet.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+class _Echo:
+    """A file-like object that hands back what csv.writer writes, for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(request: HttpRequest, first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    from cables.models import Cable, CableTag
+
+    writer = csv.writer(_Echo())
+    yield writer.writerow(["id", "date", "origin", "classification", "tags", "subject", "url"])
+    base = request.build_absolute_uri("/")[:-1]
+    batch = first
+    while batch:
+        cables = Cable.objects.in_bulk(batch)
+        tags: dict[str, list[str]] = {}
+        for cable_id, code in (
+            CableTag.objects.filter(cable_id__in=batch)
+            .order_by("cable_id", "position")
+            .values_list("cable_id", "tag__code")
+        ):
+            tags.setdefault(cable_id, []).append(code)
+        for cable_id in batch:
+            cable = cables.get(cable_id)
+            if cable is None:  # deleted since the index was written
+                continue
+            yield writer.writerow(
+                [
+                    cable.id,
+                    cable.date.date().isoformat() if cable.date else "",
+                    cable.origin,
+                    cable.classification,
+                    " ".join(tags.get(cable_id, [])),
+                    cable.subject,
+                    base + cable.get_absolute_url(),
+                ]
+            )
+        batch = [cable_id for _, cable_id in zip(range(CSV_BATCH), rest, strict=False)]
+
+
+def search_csv(request: HttpRequest) -> HttpResponse:
+    """Every matching cable (up to CABLESEARCH_CSV_MAX_ROWS), streamed, in the search's order."""
+    state = SearchState.from_query(request.GET)
+    try:
+        ids = iter(service.iter_ids(state, settings.CABLESEARCH_CSV_MAX_ROWS))
+        # Read the first batch now, so a broken index still gives a proper error page.
+        first = [cable_id for _, cable_id in zip(range(CSV_BATCH), ids, strict=False)]
+    except IndexUnavailable as error:
+        return _unavailable(request, error)
+    response = StreamingHttpResponse(
+        _csv_rows(request, first, ids), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="cables.csv"'
+    return response
+
+
+def search_atom(request: HttpRequest) -> HttpResponse:
+    """The newest matching cables as an Atom feed (a feed reader can follow any search)."""
+    state = SearchState.from_query(request.GET).with_sort("newest")
+    try:
+        results = service.search(state)
+    except IndexUnavailable as error:
+        return _unavailable(request, error)
+    title = "cablesearch"
+    if results.understood or state.has_filters:
+        title += ": " + (results.understood or "filtered cables")
+    feed = Atom1Feed(
+        title=title,
+        link=request.build_absolute_uri(state.url()),
+        description=f"{results.total} matching cables, newest first",
+        feed_url=request.build_absolute_uri(request.get_full_path()),
+        language="en",
+        feed_guid=request.build_absolute_uri(state.url()),
+    )
+    for hit in results.hits[:ATOM_ENTRIES]:
+        url = request.build_absolute_uri(f"/cables/{hit.id}/")
+        summary = " … ".join(strip_tags(s.html) for s in hit.snippets) or hit.subject
+        feed.add_item(
+            title=f"{hit.id}: {hit.subject}" if hit.subject else hit.id,
+            link=url,
+            unique_id=url,
+            description=summary,
+            pubdate=hit.date,
+            updateddate=hit.date,
+            categories=list(hit.tags),
+            author_name=hit.origin or None,
+        )
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    feed.write(response, "utf-8")
+    return response
+
+
+def opensearch(request: HttpRequest) -> HttpResponse:
+    base = request.build_absolute_uri("/")[:-1]
+    return render(
+        request,
+        "search/opensearch.xml",
+        {"base": base},
+        content_type="application/opensearchdescription+xml; charset=utf-8",
+    )
+
+
+HELP_FILE = Path(settings.BASE_DIR) / "docs" / "search.md"
+
+
+@cache
+def _help_html(mtime: float) -> str:
+    import markdown
+
+    text = HELP_FILE.read_text(encoding="utf-8")
+    # docs/search.md is ours (in the repository), not user input.
+    return markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """The query syntax, rendered from docs/search.md so the page and the docs never differ."""
+    try:
+        html = _help_html(HELP_FILE.stat().st_mtime)
+    except FileNotFoundError:
+        html = ""
+    return render(request, "search/help.html", {"help_html": mark_safe(html)})  # noqa: S308
