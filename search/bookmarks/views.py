@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +33,7 @@ MAX_FILTER_CHARS = 200
 
 
 def login_url_for(next_url: str) -> str:
-    return reverse(settings.LOGIN_URL) + "?" + urlencode({"next": next_url})
+    return redirect_to_login(next_url).url
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -75,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
         bookmarks = bookmarks.filter(
             Q(note__icontains=text)
             | Q(cable__subject__icontains=text)
-            | Q(cable_id__icontains=text)
+            | Q(cable__id__icontains=text)
         )
     page = Paginator(bookmarks, BOOKMARKS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
