@@ -1,0 +1,449 @@
+"""Hostile input through `manage.py import_cables`, end to end.
+
+Each hostile input sits in a batch beside real cables. It must be refused with a message that
+names it, nothing from it may be stored, and every other cable of the batch must be imported.
+(The limits themselves are unit-tested in tests/cables/test_sources.py.)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cables.models import Cable
+from cables.parsing import parse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def real_cables(corpus_dir) -> list[tuple[str, bytes]]:
+    """(id, bytes) of the first eight cables of the shared corpus whose text names its id."""
+    found: list[tuple[str, bytes]] = []
+    with tarfile.open(corpus_dir / "cables-text.tar.xz", "r|xz") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            data = tar.extractfile(member).read()
+            record = parse(data, source=member.name)
+            if getattr(record, "id", "") and record.paragraphs:
+                found.append((record.id, data))
+            if len(found) == 8:
+                break
+    return found
+
+
+@pytest.fixture
+def batch(tmp_path, real_cables) -> tuple[Path, list[str]]:
+    """A folder holding three good cables; tests add one hostile input beside them."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for cable_id, data in real_cables[:3]:
+        (folder / f"{cable_id}.txt").write_bytes(data)
+    return folder, [cable_id for cable_id, _ in real_cables[:3]]
+
+
+@pytest.fixture
+def payload(real_cables) -> tuple[str, bytes]:
+    """A real cable that only the hostile input carries: it must never be stored."""
+    return real_cables[5]
+
+
+def import_cables(*paths: Path) -> tuple[int, str]:
+    """Run the command as an operator would; returns (exit status, what it printed to stderr)."""
+    err = io.StringIO()
+    try:
+        call_command("import_cables", *map(str, paths), "--quiet", stdout=io.StringIO(), stderr=err)
+    except CommandError as exc:
+        return exc.returncode, err.getvalue() + str(exc)
+    return 0, err.getvalue()
+
+
+def stored_ids() -> set[str]:
+    return set(Cable.objects.values_list("id", flat=True))
+
+
+def write_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def write_tar(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
+    with tarfile.open(path, "w:gz") as archive:
+        for info, data in members:
+            if data is not None:
+                info.size = len(data)
+            archive.addfile(info, io.BytesIO(data) if data is not None else None)
+    return path
+
+
+def assert_refused(status: int, errors: str, source: str, reason: str) -> None:
+    assert status == 1
+    failure_lines = [line for line in errors.splitlines() if line.startswith("FAILED")]
+    assert any(source in line and reason in line for line in failure_lines), errors
+
+
+# -- decompression bombs ------------------------------------------------------------------
+
+
+def test_a_zip_bomb_is_refused_and_the_batch_imported(batch, payload):
+    folder, good = batch
+    write_zip(
+        folder / "bomb.zip",
+        {"cable.txt": payload[1], "zeros.txt": b"\0" * (64 * 1024 * 1024)},
+    )
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "bomb.zip:zeros.txt", "compression ratio above 200:1")
+    assert stored_ids() == {*good, payload[0]}
+
+
+def test_a_gzip_bomb_is_refused_and_the_batch_imported(batch):
+    folder, good = batch
+    with tarfile.open(folder / "bomb.tar.gz", "w:gz") as archive:
+        info = tarfile.TarInfo("zeros.txt")
+        info.size = 64 * 1024 * 1024
+        archive.addfile(info, io.BytesIO(b"\0" * info.size))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "bomb.tar.gz", "decompression bomb")
+    assert stored_ids() == set(good)
+
+
+def test_an_archive_expanding_beyond_the_total_limit_is_refused(batch, real_cables, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_ARCHIVE_BYTES = 20_000
+    # Each member is an honest cable; together they expand past the per-archive budget.
+    write_zip(folder / "big.zip", {f"{cid}.txt": data for cid, data in real_cables[3:8]})
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "big.zip", "expands to more than")
+    assert set(good) <= stored_ids()
+
+
+# -- too many members -------------------------------------------------------------------
+
+
+def test_a_zip_with_too_many_members_is_refused_whole(batch, real_cables, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_ARCHIVE_MEMBERS = 4
+    write_zip(folder / "many.zip", {f"{cid}.txt": data for cid, data in real_cables[3:8]})
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "many.zip", "more than 4 members")
+    assert stored_ids() == set(good)
+
+
+def test_a_tar_with_too_many_members_stops_at_the_limit(batch, real_cables, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_ARCHIVE_MEMBERS = 4
+    members = []
+    for cable_id, data in real_cables[3:8]:
+        members.append((tarfile.TarInfo(f"{cable_id}.txt"), data))
+    write_tar(folder / "many.tar.gz", members)
+
+    status, errors = import_cables(folder)
+
+    # A tar is streamed, so its size is unknown up front: members before the limit stand.
+    assert_refused(status, errors, "many.tar.gz", "more than 4 members")
+    assert real_cables[7][0] not in stored_ids()
+    assert set(good) <= stored_ids()
+
+
+# -- unsafe paths and links ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("../../escaped.txt", "path escapes the archive"),
+        ("cables/../../../escaped.txt", "path escapes the archive"),
+        ("/etc/cron.d/escaped.txt", "absolute path"),
+        ("C:\\Windows\\escaped.txt", "absolute path"),
+    ],
+)
+def test_path_traversal_in_a_zip_is_refused(batch, payload, tmp_path, name, reason):
+    folder, good = batch
+    write_zip(folder / "traversal.zip", {name: payload[1]})
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "traversal.zip", reason)
+    assert stored_ids() == set(good)
+    assert not list(tmp_path.parent.rglob("escaped.txt"))
+
+
+def test_path_traversal_in_a_tar_is_refused(batch, payload):
+    folder, good = batch
+    write_tar(folder / "traversal.tar.gz", [(tarfile.TarInfo("../../escaped.txt"), payload[1])])
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "traversal.tar.gz", "path escapes the archive")
+    assert stored_ids() == set(good)
+
+
+def test_a_symlink_in_a_tar_is_refused(batch, tmp_path, payload):
+    folder, good = batch
+    target = tmp_path / "outside.txt"
+    target.write_bytes(payload[1])
+    link = tarfile.TarInfo("link.txt")
+    link.type = tarfile.SYMTYPE
+    link.linkname = str(target)
+
+    status, errors = import_cables(write_tar(folder / "links.tar.gz", [(link, None)]).parent)
+
+    assert_refused(status, errors, "links.tar.gz:link.txt", "symbolic link in archive")
+    assert stored_ids() == set(good)
+
+
+def test_a_hard_link_in_a_tar_is_refused(batch, payload):
+    folder, good = batch
+    link = tarfile.TarInfo("hard.txt")
+    link.type = tarfile.LNKTYPE
+    link.linkname = "/etc/passwd"
+
+    status, errors = import_cables(write_tar(folder / "links.tar.gz", [(link, None)]).parent)
+
+    assert_refused(status, errors, "links.tar.gz:hard.txt", "hard link in archive")
+    assert stored_ids() == set(good)
+
+
+def test_a_symlink_in_a_zip_is_refused(batch, payload):
+    folder, good = batch
+    info = zipfile.ZipInfo("link.txt")
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(folder / "links.zip", "w") as archive:
+        # A zip symlink's data is its target; the target text is a cable to prove nothing reads it.
+        archive.writestr(info, payload[1])
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "links.zip:link.txt", "symbolic link in archive")
+    assert stored_ids() == set(good)
+
+
+def test_a_device_file_in_a_tar_is_refused(batch):
+    folder, good = batch
+    device = tarfile.TarInfo("zero")
+    device.type = tarfile.CHRTYPE
+    device.devmajor, device.devminor = 1, 5
+
+    status, errors = import_cables(write_tar(folder / "dev.tar.gz", [(device, None)]).parent)
+
+    assert_refused(status, errors, "dev.tar.gz:zero", "device or special file")
+    assert stored_ids() == set(good)
+
+
+# -- nesting --------------------------------------------------------------------------------
+
+
+def nested_zip(data: bytes, levels: int) -> bytes:
+    """A cable wrapped in `levels` zips, one inside the other."""
+    for level in range(levels):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(f"level{levels - level}.zip" if level else "cable.txt", data)
+        data = buffer.getvalue()
+    return data
+
+
+def test_archives_nested_beyond_the_limit_are_refused(batch, payload):
+    folder, good = batch
+    (folder / "deep.zip").write_bytes(nested_zip(payload[1], levels=4))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "deep.zip", "nested more than 3 levels deep")
+    assert stored_ids() == set(good)
+
+
+def test_archives_nested_within_the_limit_are_imported(batch, payload):
+    folder, good = batch
+    (folder / "nested.zip").write_bytes(nested_zip(payload[1], levels=3))
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0]}
+
+
+def test_mixed_archive_kinds_nested_beyond_the_limit_are_refused(batch, payload):
+    folder, good = batch
+    innermost = nested_zip(payload[1], levels=2)
+    tar_buffer = io.BytesIO()
+    with tarfile.open(fileobj=tar_buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo("inner.zip")
+        info.size = len(innermost)
+        archive.addfile(info, io.BytesIO(innermost))
+    # zip > tar.gz > zip > zip > cable: four archive levels.
+    write_zip(folder / "mixed.zip", {"inner.tar.gz": tar_buffer.getvalue()})
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "mixed.zip", "nested more than 3 levels deep")
+    assert stored_ids() == set(good)
+
+
+# -- junk and damage ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("noise.txt", os.urandom(20_000), "binary data"),
+        ("image.png", b"\x89PNG\r\n\x1a\n" + os.urandom(4000), "binary data"),
+        ("program.txt", b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 40, "binary data"),
+        ("empty.txt", b"", "empty"),
+        ("prose.txt", b"Dear diary, nothing here looks like a cable at all.\n" * 20, "not a cable"),
+    ],
+)
+def test_junk_files_are_refused_with_a_reason(batch, name, data, reason):
+    folder, good = batch
+    (folder / name).write_bytes(data)
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, name, reason)
+    assert stored_ids() == set(good)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("cut.zip", lambda zipped, tgz: zipped[: len(zipped) // 2]),
+        ("cut.tar.gz", lambda zipped, tgz: tgz[: len(tgz) // 2]),
+        ("garbled.tar.gz", lambda zipped, tgz: tgz[:20] + os.urandom(len(tgz) - 20)),
+        ("fake.zip", lambda zipped, tgz: b"PK\x03\x04" + os.urandom(3000)),
+        ("fake.xz", lambda zipped, tgz: b"\xfd7zXZ\x00" + os.urandom(3000)),
+    ],
+)
+def test_damaged_archives_are_refused_with_a_reason(batch, real_cables, tmp_path, name, make):
+    folder, good = batch
+    zipped = write_zip(
+        tmp_path / "x.zip", {f"{c}.txt": d for c, d in real_cables[5:8]}
+    ).read_bytes()
+    tgz = write_tar(
+        tmp_path / "x.tar.gz", [(tarfile.TarInfo(f"{c}.txt"), d) for c, d in real_cables[5:8]]
+    ).read_bytes()
+    (folder / name).write_bytes(make(zipped, tgz))
+
+    status, errors = import_cables(folder)
+
+    assert status == 1
+    assert any(name in line for line in errors.splitlines() if line.startswith("FAILED")), errors
+    assert "Traceback" not in errors
+    assert set(good) <= stored_ids()
+
+
+# -- oversized files ------------------------------------------------------------------------
+
+
+def test_an_oversized_file_is_refused(batch, payload, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_FILE_BYTES = 30_000
+    (folder / "huge.txt").write_bytes(payload[1] + b"\n" + b"PADDING " * 10_000)
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "huge.txt", "file larger than")
+    assert stored_ids() == set(good)
+
+
+def test_an_oversized_member_of_an_archive_is_refused(batch, payload, real_cables, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_FILE_BYTES = 30_000
+    # Random letters: big, but compressible well below the bomb ratio.
+    padding = os.urandom(60_000).hex().encode()
+    write_zip(
+        folder / "mixed.zip",
+        {"huge.txt": payload[1] + padding, f"{real_cables[6][0]}.txt": real_cables[6][1]},
+    )
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "mixed.zip:huge.txt", "file larger than")
+    assert stored_ids() == {*good, real_cables[6][0]}
+
+
+# -- encodings ------------------------------------------------------------------------------
+
+ACCENTED_SUBJECT = "CAFÉ CRÈME À SÃO PAULO – “NO” SAYS MINISTER ÑÚÑEZ"
+
+
+def with_subject(data: bytes, subject: str) -> str:
+    text = data.decode("utf-8")
+    start = text.index("SUBJECT:")
+    end = text.index("\n\n", start)
+    return text[:start] + f"SUBJECT: {subject}" + text[end:]
+
+
+def test_a_cp1252_cable_is_decoded_correctly(batch, payload):
+    folder, good = batch
+    (folder / "cp1252.txt").write_bytes(with_subject(payload[1], ACCENTED_SUBJECT).encode("cp1252"))
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert Cable.objects.get(pk=payload[0]).subject == ACCENTED_SUBJECT
+
+
+def test_a_latin1_cable_is_decoded_correctly(batch, payload):
+    folder, good = batch
+    subject = "RÉUNION À GENÈVE: FRANÇOIS ÉTÉ NIÑO ÜBER"
+    # Latin-1 has no curly quotes: the rest of the text loses them, the subject is what we check.
+    latin1 = with_subject(payload[1], subject).encode("latin-1", errors="replace")
+    (folder / "latin1.txt").write_bytes(latin1)
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert Cable.objects.get(pk=payload[0]).subject == subject
+
+
+def test_stray_invalid_bytes_in_a_cable_are_read_not_refused(batch, payload):
+    folder, good = batch
+    text = with_subject(payload[1], "BROKEN BYTES AHEAD").encode("utf-8")
+    # Undefined cp1252 bytes, a lone UTF-8 lead byte and a truncated sequence.
+    broken = text.replace(b"BROKEN", b"BRO\x81\x8d\x9dKEN \xc3 \xe2\x80 \xff\xfe")
+    (folder / "broken.txt").write_bytes(broken)
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0]}
+    assert "BYTES AHEAD" in Cable.objects.get(pk=payload[0]).subject
+
+
+def test_nul_bytes_in_a_cable_are_refused_as_binary(batch, payload):
+    folder, good = batch
+    (folder / "nul.txt").write_bytes(payload[1].replace(b"\n", b"\n\x00", 50))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "nul.txt", "binary data")
+    assert stored_ids() == set(good)
+
+
+def test_a_utf16_cable_is_read(batch, payload):
+    folder, good = batch
+    (folder / "utf16.txt").write_bytes(with_subject(payload[1], ACCENTED_SUBJECT).encode("utf-16"))
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert Cable.objects.get(pk=payload[0]).subject == ACCENTED_SUBJECT
