@@ -13,6 +13,8 @@ import stat
 import tarfile
 import zipfile
 from pathlib import Path
+from urllib.parse import urlencode
+from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
@@ -447,3 +449,105 @@ def test_a_utf16_cable_is_read(batch, payload):
 
     assert status == 0, errors
     assert Cable.objects.get(pk=payload[0]).subject == ACCENTED_SUBJECT
+
+
+# -- markup in cables and queries renders inert ----------------------------------------------
+
+SUBJECT_ATTACK = (
+    '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> ZANZIBARITE'
+)
+PARAGRAPH_ATTACK = (
+    "<script>window.__pwned=3</script><img src=x onerror=window.__pwned=4> zanzibarite "
+)
+QUERY_ATTACK = '"><script>window.__pwned=5</script><img src=x onerror=window.__pwned=6>'
+
+
+def booby_trapped(data: bytes) -> bytes:
+    """The cable with markup in its subject and at the start of its second paragraph."""
+    text = with_subject(data, SUBJECT_ATTACK)
+    record = parse(text.encode("utf-8"), source="x.txt")
+    opening = record.paragraphs[1].text[:20]
+    assert text.count(opening) == 1
+    return text.replace(opening, PARAGRAPH_ATTACK + opening, 1).encode("utf-8")
+
+
+@pytest.fixture
+def trapped_cable(tmp_path, index_dir, real_cables) -> str:
+    """A stored and indexed cable whose subject and text carry script and an onerror image."""
+    cable_id, data = real_cables[0]
+    (tmp_path / "trap.txt").write_bytes(booby_trapped(data))
+    status, errors = import_cables(tmp_path / "trap.txt")
+    assert status == 0, errors
+    return cable_id
+
+
+def assert_inert(page) -> None:
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img[src='x']").count() == 0
+    assert (
+        page.evaluate("[...document.scripts].filter(s => s.textContent.includes('__pwned')).length")
+        == 0
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_markup_in_a_cable_is_shown_literally_on_the_cable_page(page, live_server, trapped_cable):
+    page.goto(f"{live_server.url}/cables/{trapped_cable}/?q=zanzibarite")
+
+    assert_inert(page)
+    body = page.inner_text("body")
+    assert SUBJECT_ATTACK in body
+    assert "<script>window.__pwned=3</script><img src=x onerror=window.__pwned=4>" in body
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_markup_in_a_cable_is_shown_literally_in_search_results(page, live_server, trapped_cable):
+    page.goto(f"{live_server.url}/search?q=zanzibarite")
+
+    assert_inert(page)
+    results = page.inner_text("#results")
+    assert SUBJECT_ATTACK in results
+    assert "<script>window.__pwned=3</script>" in results  # the snippet
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_results_swapped_in_by_htmx_stay_inert(page, live_server, trapped_cable):
+    page.goto(f"{live_server.url}/search")
+    with page.expect_response(lambda r: "q=zanzibarite" in r.url):
+        page.fill("#q", "zanzibarite")
+    page.wait_for_selector(f"#results a[href*='{trapped_cable}']")
+
+    assert_inert(page)
+    assert SUBJECT_ATTACK in page.inner_text("#results")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_markup_in_a_query_is_shown_literally(page, live_server, trapped_cable):
+    page.goto(f"{live_server.url}/search?{urlencode({'q': QUERY_ATTACK})}")
+
+    assert_inert(page)
+    assert page.input_value("#q") == QUERY_ATTACK
+
+
+@pytest.mark.django_db(transaction=True)
+def test_markup_in_a_cable_is_escaped_in_the_atom_feed(client, trapped_cable):
+    response = client.get("/search.atom", {"q": "zanzibarite"})
+
+    assert response.status_code == 200
+    assert b"<script>" not in response.content
+    feed = ElementTree.fromstring(response.content)
+    titles = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert any(SUBJECT_ATTACK in title for title in titles)
+
+
+def test_markup_in_a_cable_is_escaped_in_json_and_raw(client, trapped_cable):
+    data = client.get(f"/cables/{trapped_cable}.json").json()
+    raw = client.get(f"/cables/{trapped_cable}/raw")
+
+    assert data["subject"] == SUBJECT_ATTACK
+    assert raw["Content-Type"].startswith("text/plain")
+    assert raw.headers.get("X-Content-Type-Options") == "nosniff"
