@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from django.test.signals import setting_changed
+
+        from cables.signals import cables_deleted, cables_stored
+        from search import indexing
+
+        cables_stored.connect(indexing.on_cables_stored, dispatch_uid="search.cables_stored")
+        cables_deleted.connect(indexing.on_cables_deleted, dispatch_uid="search.cables_deleted")
+        setting_changed.connect(indexing.on_setting_changed, dispatch_uid="search.settings")

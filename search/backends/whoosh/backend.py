@@ -1,0 +1,589 @@
+"""The Whoosh backend: one document per cable, numpy facet counting, snippets from the database.
+
+Index folder layout (settings.SEARCH_INDEX_DIR)::
+
+    current -> ix-20261125T210000-1234   symlink, swapped atomically by rebuild
+    ix-...                               a complete Whoosh index
+
+Searchers: one per thread, refreshed per request; facet arrays are cached per index generation
+and shared between threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import shutil
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.index import LockError
+
+from search import hydrate
+from search.backends.base import BaseSearchBackend, IndexDrift, Progress
+from search.backends.whoosh.arrays import IndexArrays
+from search.backends.whoosh.compile import analyse, to_whoosh
+from search.backends.whoosh.highlight import Matcher, snippets
+from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
+from search.documents import CableDocument, db_stamps, iter_documents
+from search.exceptions import IndexUnavailable
+from search.query import Parsed, Phrase, Word, parse, positive_words
+from search.results import Facet, FacetValue, Hit, SearchResults
+from search.state import FACET_LABELS, FACETS, SearchState
+
+log = logging.getLogger(__name__)
+
+CURRENT = "current"
+FACET_TOP = 15
+SUGGEST_BELOW = 5  # offer "did you mean" when a query finds fewer cables than this
+WRITE_TIMEOUT = 600.0  # seconds a writer waits for the lock: concurrent writers queue
+WRITE_DELAY = 0.2
+MULTIPROCESS_ABOVE = 20_000  # rebuilds larger than this use procs=2, multisegment
+
+
+def _day(d: date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def to_fields(doc: CableDocument) -> dict:
+    """The Whoosh document for one cable."""
+    fields = {
+        "id": doc.id,
+        "stamp": doc.stamp,
+        "subject": doc.subject,
+        "body": "\n\n".join(doc.paragraphs),
+        "tags": "\n".join(code for codes in doc.tags.values() for code in codes),
+        "person_text": " ".join(doc.tags.get("person", ())),
+        "origin_text": doc.origin,
+        "class_text": doc.classification,
+        "year": doc.date.year if doc.date else 0,
+        "day": _day(doc.date) if doc.date else 0,
+        FACET_FIELDS["origin"]: doc.origin,
+        FACET_FIELDS["class"]: doc.classification,
+    }
+    for facet in MULTI_VALUED:
+        fields[FACET_FIELDS[facet]] = "\n".join(doc.tags.get(facet, ()))
+    return fields
+
+
+@dataclass
+class _Context:
+    """What one request reads: a searcher and the arrays of its generation."""
+
+    searcher: object
+    arrays: IndexArrays
+
+
+@dataclass
+class _Selection:
+    parsed: Parsed
+    query: wq.Query | None
+    base: np.ndarray  # matches the text query (all live docs when there is none)
+    dates: np.ndarray | None  # from/to filter of the state
+    masks: dict[str, np.ndarray]  # facet -> its include/exclude mask
+    final: np.ndarray
+
+
+class WhooshBackend(BaseSearchBackend):
+    def __init__(self, options: dict | None = None) -> None:
+        super().__init__(options)
+        from django.conf import settings
+
+        self.path = Path(self.options.get("PATH") or settings.SEARCH_INDEX_DIR)
+        self._local = threading.local()
+        self._arrays: dict[tuple[str, int], IndexArrays] = {}
+        self._arrays_lock = threading.Lock()
+        self._searchers: weakref.WeakSet = weakref.WeakSet()  # open searchers, to close
+        self._searchers_lock = threading.Lock()
+
+    # -- the folder -------------------------------------------------------------------------
+
+    def live_dir(self) -> Path | None:
+        link = self.path / CURRENT
+        try:
+            target = os.readlink(link)
+        except OSError:
+            return None
+        return (self.path / target).resolve()
+
+    def _new_dir(self) -> Path:
+        self.path.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        new = self.path / f"ix-{stamp}-{os.getpid()}-{threading.get_ident() % 10000}"
+        new.mkdir()
+        windex.create_in(str(new), make_schema())
+        return new
+
+    def _swap(self, new: Path) -> None:
+        """Point `current` at `new` in one rename, then drop all but the previous index."""
+        previous = self.live_dir()
+        tmp = self.path / f".{CURRENT}-{os.getpid()}-{threading.get_ident()}"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(new.name, tmp)
+        os.replace(tmp, self.path / CURRENT)
+        keep = {new.resolve(), previous.resolve() if previous else None}
+        for old in self.path.glob("ix-*"):
+            if old.resolve() not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _index(self, *, create: bool) -> windex.Index:
+        live = self.live_dir()
+        if live is None:
+            if not create and self._database_has_cables():
+                raise IndexUnavailable(
+                    "The search index has not been built. Run: manage.py rebuild_index"
+                )
+            new = self._new_dir()
+            try:
+                self._swap(new)
+            except OSError:
+                shutil.rmtree(new, ignore_errors=True)
+            live = self.live_dir()
+        try:
+            return windex.open_dir(str(live))
+        except Exception as exc:  # any damage: missing TOC, truncated segment files...
+            raise IndexUnavailable(
+                f"The search index at {live} cannot be opened ({exc.__class__.__name__}). "
+                "Run: manage.py rebuild_index"
+            ) from exc
+
+    @staticmethod
+    def _database_has_cables() -> bool:
+        from cables.models import Cable
+
+        return Cable.objects.exists()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _context(self) -> _Context:
+        local = self._local
+        live = self.live_dir()
+        searcher = getattr(local, "searcher", None)
+        try:
+            if searcher is None or local.dir != live:
+                if searcher is not None:
+                    searcher.close()
+                searcher = self._index(create=False).searcher()
+                local.dir = self.live_dir()
+                with self._searchers_lock:
+                    self._searchers.add(searcher)
+            else:
+                fresh = searcher.refresh()
+                if fresh is not searcher:
+                    # refresh() hands the old reader's open segments to the new one and
+                    # releases the rest itself: closing the old searcher would close them.
+                    self._searchers.discard(searcher)
+                    searcher = fresh
+                    with self._searchers_lock:
+                        self._searchers.add(searcher)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            local.searcher = None
+            raise IndexUnavailable(
+                f"The search index cannot be read ({exc.__class__.__name__}). "
+                "Run: manage.py check_index --repair"
+            ) from exc
+        local.searcher = searcher
+        reader = searcher.reader()
+        key = (str(local.dir), reader.generation() or 0)
+        arrays = self._arrays.get(key)
+        if arrays is None:
+            with self._arrays_lock:
+                arrays = self._arrays.get(key)
+                if arrays is None:
+                    arrays = IndexArrays(reader)
+                    # Keep the newest few generations: other threads may still read older ones.
+                    while len(self._arrays) >= 3:
+                        self._arrays.pop(next(iter(self._arrays)))
+                    self._arrays[key] = arrays
+        return _Context(searcher, arrays)
+
+    def close(self) -> None:
+        with self._searchers_lock:
+            for searcher in self._searchers:
+                # Already closed, or its files gone: nothing left to release.
+                with contextlib.suppress(Exception):
+                    searcher.close()
+            self._searchers.clear()
+        self._arrays.clear()
+        self._local = threading.local()
+
+    def _select(
+        self, ctx: _Context, state: SearchState, *, skip_facets: bool = False
+    ) -> _Selection:
+        arrays = ctx.arrays
+        parsed = parse(state.q)
+        query = to_whoosh(parsed.tree) if parsed.tree is not None else None
+        if query is None:
+            base = arrays.live.copy()
+        else:
+            base = np.zeros(arrays.size, dtype=bool)
+            docs = np.fromiter(ctx.searcher.docs_for_query(query), dtype=np.int64)
+            base[docs] = True
+            base &= arrays.live
+        dates = None
+        if state.date_from or state.date_to:
+            lo = _day(state.date_from) if state.date_from else 0
+            hi = _day(state.date_to) if state.date_to else 99991231
+            dates = (arrays.day >= lo) & (arrays.day <= hi)
+        masks: dict[str, np.ndarray] = {}
+        for facet in FACETS:
+            include, exclude = state.values(facet), state.excluded_values(facet)
+            if not include and not exclude:
+                continue
+            fa = arrays.facets[facet]
+            if include:
+                mask = np.zeros(arrays.size, dtype=bool)
+                for value in include:
+                    mask[fa.docs_of(value)] = True
+            else:
+                mask = np.ones(arrays.size, dtype=bool)
+            for value in exclude:
+                mask[fa.docs_of(value)] = False
+            masks[facet] = mask
+        final = base if dates is None else base & dates
+        for mask in masks.values():
+            final = final & mask
+        return _Selection(parsed, query, base, dates, masks, final)
+
+    def _ordered_docs(
+        self, ctx: _Context, sel: _Selection, sort: str, limit: int
+    ) -> tuple[list[int], list[float]]:
+        """The first `limit` matching docnums in the requested order, with scores."""
+        if limit <= 0:
+            return [], []
+        if not sel.final.any():
+            return [], []
+        if sort == "relevance" and sel.query is not None:
+            narrowed = int(sel.final.sum()) != int(sel.base.sum())
+            allow = set(np.flatnonzero(sel.final).tolist()) if narrowed else None
+            results = ctx.searcher.search(sel.query, limit=limit, filter=allow)
+            return [hit.docnum for hit in results], [float(hit.score or 0) for hit in results]
+        docs = np.flatnonzero(sel.final)
+        if sort == "oldest":
+            day = ctx.arrays.day[docs].astype(np.int64)
+            key = np.where(day == 0, 10**9, day) * (1 << 32) + docs
+        else:
+            key = ctx.arrays.newest_rank[docs]
+        if len(docs) > limit:
+            part = np.argpartition(key, limit - 1)[:limit]
+            docs, key = docs[part], key[part]
+        order = np.argsort(key, kind="stable")
+        return docs[order].tolist(), [0.0] * len(order)
+
+    def _facet(
+        self,
+        ctx: _Context,
+        sel: _Selection,
+        state: SearchState,
+        facet: str,
+        *,
+        limit: int,
+        prefix: str = "",
+    ) -> Facet:
+        mask = sel.base if sel.dates is None else sel.base & sel.dates
+        for other, m in sel.masks.items():
+            if other != facet:
+                mask = mask & m
+        fa = ctx.arrays.facets[facet]
+        counts = fa.counts(mask)
+        selected, excluded = state.values(facet), state.excluded_values(facet)
+        pinned = [*selected, *excluded]
+        if facet == "year":
+            candidates = list(range(len(fa.values)))
+        else:
+            nz = np.flatnonzero(counts)
+            candidates = sorted(nz.tolist(), key=lambda i: (-int(counts[i]), fa.values[i]))
+        values = [fa.values[i] for i in candidates]
+        label_of = hydrate.labels(
+            facet, [*values, *pinned] if prefix else [*values[: limit + 1], *pinned]
+        )
+        if prefix:
+            needle = prefix.strip().lower()
+            values = [
+                v
+                for v in values
+                if v.lower().startswith(needle) or needle in label_of.get(v, v).lower()
+            ]
+        has_more = facet != "year" and len(values) > limit
+        if facet != "year":
+            values = values[:limit]
+        for v in pinned:
+            if v not in values:
+                values.append(v)
+        if facet == "year":
+            values.sort()
+        if not prefix:
+            label_of = {
+                **label_of,
+                **hydrate.labels(facet, [v for v in values if v not in label_of]),
+            }
+        out = []
+        for v in values:
+            i = fa.index.get(v)
+            out.append(
+                FacetValue(
+                    value=v,
+                    label=label_of.get(v, v),
+                    count=int(counts[i]) if i is not None else 0,
+                    selected=v in selected,
+                    excluded=v in excluded,
+                )
+            )
+        return Facet(name=facet, label=FACET_LABELS[facet], values=tuple(out), has_more=has_more)
+
+    def search(self, state: SearchState, *, page_size: int) -> SearchResults:
+        started = time.perf_counter()
+        ctx = self._context()
+        sel = self._select(ctx, state)
+        total = int(sel.final.sum())
+        pages = max(1, math.ceil(total / page_size))
+        page = min(state.page, pages)
+        sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
+        docnums, scores = self._ordered_docs(ctx, sel, sort, page * page_size)
+        start = (page - 1) * page_size
+        docnums, scores = docnums[start:], scores[start:]
+        hits = self._hits(ctx, sel, docnums, scores)
+        facets = {f: self._facet(ctx, sel, state, f, limit=FACET_TOP) for f in FACETS}
+        suggestion = None
+        if sel.query is not None and total < SUGGEST_BELOW:
+            suggestion = self._suggest(ctx, state, sel.parsed, total)
+        return SearchResults(
+            state=state.with_page(page),
+            hits=hits,
+            total=total,
+            page=page,
+            pages=pages,
+            facets=facets,
+            understood=sel.parsed.understood,
+            suggestion=suggestion,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _hits(
+        self, ctx: _Context, sel: _Selection, docnums: list[int], scores: list[float]
+    ) -> tuple[Hit, ...]:
+        ids = [ctx.arrays.ids[d] for d in docnums]
+        rows = hydrate.cable_rows(ids)
+        matcher = Matcher(positive_words(sel.parsed.tree))
+        paras = hydrate.paragraphs_of(ids) if matcher else {}
+        hits = []
+        for cable_id, score in zip(ids, scores, strict=True):
+            row = rows.get(cable_id)
+            if row is None:  # deleted from the database a moment ago; the index follows
+                continue
+            hits.append(
+                Hit(
+                    id=cable_id,
+                    subject=row["subject"],
+                    date=row["date"],
+                    origin=row["origin"],
+                    classification=row["classification"],
+                    tags=tuple(row["tags"]),
+                    snippets=snippets(matcher, row["subject"], paras.get(cable_id, [])),
+                    score=score,
+                )
+            )
+        return tuple(hits)
+
+    def _suggest(self, ctx: _Context, state: SearchState, parsed: Parsed, total: int) -> str | None:
+        reader = ctx.searcher.reader()
+        q = state.q
+        changed = False
+        for node in positive_words(parsed.tree):
+            if node.field not in ("any", "text", "subject"):
+                continue
+            if isinstance(node, Word) and node.prefix:
+                continue
+            words = node.text.split() if isinstance(node, Phrase) else [node.text]
+            for word in words:
+                stems = analyse(TEXT_ANALYZER, word)
+                if len(stems) != 1 or len(word) < 3 or not word.isalpha():
+                    continue
+                freq = reader.doc_frequency("body", stems[0]) + reader.doc_frequency(
+                    "subject", stems[0]
+                )
+                found = _closest_word(reader, word.lower())
+                if found is None:
+                    continue
+                # A word most cables spell otherwise is a typo even if a few cables share it.
+                if found[1] > max(3, 10 * freq):
+                    q = _replace_word(q, word, found[0])
+                    changed = True
+        if not changed:
+            return None
+        better = self._count(ctx, state.with_query(q))
+        return q if better > total else None
+
+    def _count(self, ctx: _Context, state: SearchState) -> int:
+        return int(self._select(ctx, state).final.sum())
+
+    def facet_values(
+        self, state: SearchState, facet: str, prefix: str = "", limit: int = 300
+    ) -> Facet:
+        if facet not in FACETS:
+            return Facet(name=facet, label=facet, values=())
+        ctx = self._context()
+        sel = self._select(ctx, state)
+        return self._facet(ctx, sel, state, facet, limit=max(1, min(limit, 5000)), prefix=prefix)
+
+    def total_for(self, state: SearchState) -> int:
+        ctx = self._context()
+        return self._count(ctx, state)
+
+    def iter_ids(self, state: SearchState, limit: int) -> Iterator[str]:
+        ctx = self._context()
+        sel = self._select(ctx, state)
+        sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
+        docnums, _ = self._ordered_docs(ctx, sel, sort, min(limit, int(sel.final.sum())))
+        ids = ctx.arrays.ids
+        return iter([ids[d] for d in docnums])
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _writer(self, ix: windex.Index, **kwargs):
+        """A writer that waits its turn: concurrent writers queue instead of failing."""
+        deadline = time.monotonic() + WRITE_TIMEOUT
+        while True:
+            try:
+                return ix.writer(timeout=min(60.0, WRITE_TIMEOUT), delay=WRITE_DELAY, **kwargs)
+            except LockError:
+                if time.monotonic() > deadline:
+                    raise
+                log.info("search index busy; waiting for the other writer")
+
+    def index_cables(self, ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return
+        ix = self._index(create=True)
+        writer = self._writer(ix)
+        try:
+            seen = set()
+            for doc in iter_documents(ids):
+                writer.update_document(**to_fields(doc))
+                seen.add(doc.id)
+            for gone in set(ids) - seen:
+                writer.delete_by_term("id", gone)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def delete_cables(self, ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(ids))
+        if not ids or self.live_dir() is None:
+            return
+        ix = self._index(create=True)
+        writer = self._writer(ix)
+        try:
+            for cable_id in ids:
+                writer.delete_by_term("id", cable_id)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(
+        self, progress: Progress | None = None, total: Callable[[int], None] | None = None
+    ) -> int:
+        from cables.models import Cable
+
+        count = Cable.objects.count()
+        if total:
+            total(count)
+        new = self._new_dir()
+        try:
+            ix = windex.open_dir(str(new))
+            kwargs = {"limitmb": 256}
+            if count > MULTIPROCESS_ABOVE:
+                kwargs.update(procs=2, multisegment=True)
+            writer = ix.writer(**kwargs)
+            written = 0
+            for doc in iter_documents(None):
+                writer.add_document(**to_fields(doc))
+                written += 1
+                if progress and written % 100 == 0:
+                    progress(100)
+            writer.commit()
+            if progress and written % 100:
+                progress(written % 100)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        self._swap(new)
+        # Imports that wrote to the old index while this one was built: bring them across.
+        drift = self.check()
+        if not drift.ok:
+            self.repair(drift)
+        return written
+
+    def clear(self) -> None:
+        self._swap(self._new_dir())
+
+    def check(self) -> IndexDrift:
+        stamps = db_stamps()
+        live = self.live_dir()
+        if live is None:
+            return IndexDrift(
+                missing=tuple(sorted(stamps)),
+                total_db=len(stamps),
+                notes=("the index has not been built",),
+            )
+        ix = self._index(create=False)
+        indexed: dict[str, str] = {}
+        doubled: set[str] = set()
+        with ix.searcher() as searcher:
+            for fields in searcher.reader().all_stored_fields():
+                cable_id = fields.get("id")
+                if cable_id in indexed:
+                    doubled.add(cable_id)
+                indexed[cable_id] = fields.get("stamp", "")
+        missing = sorted(set(stamps) - set(indexed))
+        unknown = sorted(set(indexed) - set(stamps))
+        stale = sorted(
+            i for i in set(stamps) & set(indexed) if stamps[i] != indexed[i] or i in doubled
+        )
+        return IndexDrift(
+            missing=tuple(missing),
+            stale=tuple(stale),
+            unknown=tuple(unknown),
+            total_db=len(stamps),
+            total_index=len(indexed),
+        )
+
+
+def _closest_word(reader, word: str) -> tuple[str, int] | None:
+    """The most common indexed word one edit away (else two), with its document frequency.
+    Whoosh's own Corrector ranks every candidate at the same distance, so rank here."""
+    spell_field = reader.schema["body"].spelling_fieldname("body")
+    for distance in (1, 2):
+        best: tuple[str, int] | None = None
+        for candidate in reader.terms_within(spell_field, word, distance, prefix=1):
+            if candidate == word:
+                continue
+            stems = analyse(TEXT_ANALYZER, candidate)
+            freq = reader.doc_frequency("body", stems[0]) if len(stems) == 1 else 0
+            if best is None or freq > best[1]:
+                best = (candidate, freq)
+        if best is not None:
+            return best
+    return None
+
+
+def _replace_word(q: str, word: str, new: str) -> str:
+    import re
+
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new, q, count=1, flags=re.I)

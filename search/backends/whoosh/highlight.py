@@ -1,0 +1,111 @@
+"""Snippets: the paragraphs (from the database) that hold the query's words, with <mark>.
+
+The same analyzer as the index decides what matches, so "defenses" marks "defense" exactly when
+the index matched it. Text is HTML-escaped piece by piece; only <mark> is added.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from search.backends.whoosh.compile import analyse
+from search.backends.whoosh.schema import TEXT_ANALYZER
+from search.query import Phrase, Word
+from search.results import Snippet
+
+MAX_SNIPPETS = 3
+WIDTH = 260  # characters of paragraph shown around the matches
+LEAD = 70  # characters kept before the first match of the window
+
+
+class Matcher:
+    """Which tokens of a text count as a match for the query's positive words."""
+
+    def __init__(self, words: list[Word | Phrase]) -> None:
+        self.stems: set[str] = set()
+        self.prefixes: list[str] = []
+        self.subject_only: set[str] = set()
+        for node in words:
+            if node.field not in ("any", "text", "subject"):
+                continue
+            if isinstance(node, Word) and node.prefix:
+                self.prefixes.append(node.text.lower())
+                continue
+            stems = analyse(TEXT_ANALYZER, node.text)
+            (self.subject_only if node.field == "subject" else self.stems).update(stems)
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.prefixes or self.subject_only)
+
+    def spans(self, text: str, *, subject: bool = False) -> list[tuple[int, int, str]]:
+        stems = self.stems | self.subject_only if subject else self.stems
+        out = []
+        for tok in TEXT_ANALYZER(text, chars=True, mode="index"):
+            stem = tok.text
+            if stem in stems or any(stem.startswith(p) for p in self.prefixes):
+                out.append((tok.startchar, tok.endchar, stem))
+        return out
+
+
+def _mark(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
+    parts: list[str] = []
+    pos = start
+    for s, e, _ in spans:
+        if s < start or e > end:
+            continue
+        parts.append(escape(text[pos:s], quote=False))
+        parts.append("<mark>" + escape(text[s:e], quote=False) + "</mark>")
+        pos = e
+    parts.append(escape(text[pos:end], quote=False))
+    return "".join(parts)
+
+
+def _window(text: str, spans: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """The WIDTH-character stretch holding the most matches, cut at spaces."""
+    if len(text) <= WIDTH:
+        return 0, len(text)
+    best_start, best_count = 0, -1
+    for s, _, _ in spans:
+        start = max(0, s - LEAD)
+        count = sum(1 for s2, e2, _ in spans if s2 >= start and e2 <= start + WIDTH)
+        if count > best_count:
+            best_start, best_count = start, count
+    start = best_start
+    if start > 0:
+        space = text.find(" ", start, spans[0][0] if spans and spans[0][0] > start else start + 20)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + WIDTH)
+    if end < len(text):
+        space = text.rfind(" ", start + WIDTH // 2, end)
+        end = space if space != -1 else end
+    return start, end
+
+
+def fragment(text: str, spans: list[tuple[int, int, str]]) -> str:
+    start, end = _window(text, spans)
+    html = _mark(text, spans, start, end)
+    return ("… " if start > 0 else "") + html + (" …" if end < len(text) else "")
+
+
+def snippets(
+    matcher: Matcher, subject: str, paragraphs: list[tuple[int, str]]
+) -> tuple[Snippet, ...]:
+    """Up to three snippets: the paragraphs matching the most distinct words, best first;
+    the subject when no paragraph matches."""
+    if not matcher:
+        return ()
+    scored = []
+    for position, (number, text) in enumerate(paragraphs):
+        spans = matcher.spans(text)
+        if spans:
+            distinct = len({stem for _, _, stem in spans})
+            scored.append((-distinct, -len(spans), position, number, text, spans))
+    scored.sort(key=lambda row: row[:3])
+    out = [
+        Snippet(number, fragment(text, spans)) for *_, number, text, spans in scored[:MAX_SNIPPETS]
+    ]
+    if not out and subject:
+        spans = matcher.spans(subject, subject=True)
+        if spans:
+            out.append(Snippet(-1, _mark(subject, spans, 0, len(subject))))
+    return tuple(out)

@@ -1,0 +1,90 @@
+"""What the index holds for one cable, read from the database in chunks.
+
+Backend-neutral: a backend turns each CableDocument into its own document type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+# Tag.kind -> facet name. Unknown codes (typos, free words) go with the subject tags so they
+# can still be found and filtered; they show as the code alone.
+KIND_TO_FACET = {
+    "subject": "tag",
+    "unknown": "tag",
+    "geo": "country",
+    "program": "program",
+    "organization": "org",
+    "person": "person",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CableDocument:
+    id: str
+    stamp: str  # changes whenever the stored cable changes: tells check_index what is stale
+    subject: str
+    paragraphs: tuple[str, ...]
+    tags: dict[str, tuple[str, ...]]  # facet name -> codes, in the cable's order
+    origin: str
+    classification: str
+    date: datetime | None
+
+
+def stamp_of(last_imported: datetime | None, content_hash: str) -> str:
+    return f"{last_imported.isoformat() if last_imported else ''}/{content_hash}"
+
+
+def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterator[CableDocument]:
+    """Documents for these ids (all cables when None), a chunk of cables per few queries."""
+    from cables.models import Cable, CableTag, Paragraph
+
+    if ids is None:
+        all_ids = list(Cable.objects.order_by("id").values_list("id", flat=True))
+    else:
+        all_ids = list(dict.fromkeys(ids))
+    for start in range(0, len(all_ids), chunk):
+        batch = all_ids[start : start + chunk]
+        paras: dict[str, list[str]] = {}
+        for cable_id, text in (
+            Paragraph.objects.filter(cable_id__in=batch)
+            .order_by("cable_id", "position")
+            .values_list("cable_id", "text")
+        ):
+            paras.setdefault(cable_id, []).append(text)
+        tags: dict[str, dict[str, list[str]]] = {}
+        for cable_id, code, kind in (
+            CableTag.objects.filter(cable_id__in=batch)
+            .order_by("cable_id", "position")
+            .values_list("cable_id", "tag__code", "tag__kind")
+        ):
+            facet = KIND_TO_FACET.get(kind, "tag")
+            tags.setdefault(cable_id, {}).setdefault(facet, []).append(code)
+        rows = Cable.objects.filter(id__in=batch).values_list(
+            "id", "subject", "origin", "classification", "date", "last_imported", "content_hash"
+        )
+        for cable_id, subject, origin, classification, date, last, chash in rows:
+            yield CableDocument(
+                id=cable_id,
+                stamp=stamp_of(last, chash),
+                subject=subject,
+                paragraphs=tuple(paras.get(cable_id, ())),
+                tags={k: tuple(v) for k, v in tags.get(cable_id, {}).items()},
+                origin=origin,
+                classification=classification,
+                date=date,
+            )
+
+
+def db_stamps() -> dict[str, str]:
+    """id -> stamp for every cable in the database (what check_index compares against)."""
+    from cables.models import Cable
+
+    return {
+        cable_id: stamp_of(last, chash)
+        for cable_id, last, chash in Cable.objects.values_list(
+            "id", "last_imported", "content_hash"
+        ).iterator(chunk_size=5000)
+    }

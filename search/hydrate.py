@@ -1,0 +1,55 @@
+"""Database look-ups shared by backends: hit details, paragraphs for snippets, facet labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+CODE_FACETS = ("tag", "country", "program", "org")
+
+
+def cable_rows(ids: list[str]) -> dict[str, dict]:
+    """id -> the fields a hit shows, plus its tags in order. Two queries for the whole page."""
+    from cables.models import Cable, CableTag
+
+    rows = {
+        row["id"]: {**row, "tags": []}
+        for row in Cable.objects.filter(id__in=ids).values(
+            "id", "subject", "date", "origin", "classification"
+        )
+    }
+    for cable_id, code in (
+        CableTag.objects.filter(cable_id__in=ids)
+        .order_by("cable_id", "position")
+        .values_list("cable_id", "tag__code")
+    ):
+        if cable_id in rows:
+            rows[cable_id]["tags"].append(code)
+    return rows
+
+
+def paragraphs_of(ids: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """id -> [(paragraph number, text)] in order, one query for all the page's hits."""
+    from cables.models import Paragraph
+
+    out: dict[str, list[tuple[int, str]]] = {}
+    for cable_id, number, text in (
+        Paragraph.objects.filter(cable_id__in=ids)
+        .order_by("cable_id", "position")
+        .values_list("cable_id", "number", "text")
+    ):
+        out.setdefault(cable_id, []).append((number, text))
+    return out
+
+
+def labels(facet: str, values: Iterable[str]) -> dict[str, str]:
+    """value -> display label. Codes get their Tag name ("JA - Japan"); unknown codes, persons,
+    origins, classifications and years show as themselves. Names are never invented."""
+    values = list(values)
+    out = {v: v for v in values}
+    if facet in CODE_FACETS and values:
+        from cables.models import Tag
+
+        for code, name in Tag.objects.filter(code__in=values).values_list("code", "name"):
+            if name:
+                out[code] = f"{code} - {name}"
+    return out

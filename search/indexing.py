@@ -1,0 +1,34 @@
+"""Signal receivers that keep the index in step with the database (connected in apps.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from search.service import get_backend, reset_backend
+
+log = logging.getLogger(__name__)
+
+
+def on_cables_stored(sender, ids=(), **kwargs) -> None:
+    # The cables are committed already; a failure here must not undo or break the import.
+    # Whatever is not indexed shows up in `manage.py check_index` and `--repair` fixes it.
+    try:
+        get_backend().index_cables(list(ids))
+    except Exception:
+        log.exception(
+            "indexing %d stored cables failed; run manage.py check_index --repair", len(ids)
+        )
+
+
+def on_cables_deleted(sender, ids=(), **kwargs) -> None:
+    try:
+        get_backend().delete_cables(list(ids))
+    except Exception:
+        log.exception(
+            "removing %d cables from the index failed; run check_index --repair", len(ids)
+        )
+
+
+def on_setting_changed(sender, setting, **kwargs) -> None:
+    if setting in ("SEARCH_INDEX_DIR", "CABLESEARCH_SEARCH_BACKEND", "CABLESEARCH_SEARCH_OPTIONS"):
+        reset_backend()
