@@ -106,3 +106,40 @@ def test_the_admin_runs_under_the_policy(page, live_server, django_user_model):
     page.wait_for_url(live_server.url + "/admin/")
 
     assert csp_violations(page, live_server.url + "/admin/auth/user/") == []
+
+
+@pytest.fixture
+def seed_cable(corpus_dir, index_dir) -> str:
+    """The seed cable, stored and indexed."""
+    from django.core.management import call_command
+
+    call_command("import_cables", str(corpus_dir / "seed" / "07MOSCOW5100.txt"), "--quiet")
+    return "07MOSCOW5100"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/search?q=lavrov&tag=PREL",
+        "/cables/07MOSCOW5100/?q=lavrov",
+        "/help",
+        "/accounts/login/",
+    ],
+)
+def test_the_public_pages_run_under_the_policy(page, live_server, seed_cable, path):
+    assert csp_violations(page, live_server.url + path) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_searching_as_you_type_runs_under_the_policy(page, live_server, seed_cable):
+    violations = csp_violations(page, live_server.url + "/search")
+    with page.expect_response(lambda r: "q=missile" in r.url):
+        page.fill("#q", "missile")
+    page.wait_for_selector("#results a[href*='07MOSCOW5100']")
+
+    assert violations == []
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
