@@ -20,6 +20,7 @@ from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
 from cables.models import Cable
+from search.exceptions import IndexUnavailable
 
 from .counts import imported_since, scan_limit
 from .models import SavedSearch
@@ -64,7 +65,16 @@ class SavedSearchFeed(Feed):
     feed_type = Atom1Feed
 
     def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
+        try:
+            response = super().__call__(request, *args, **kwargs)
+        except IndexUnavailable:
+            # Feed readers retry on 503 and keep what they have; a 500 would look like a bug.
+            response = HttpResponse(
+                "The search index is unavailable; try again later.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = "600"
         # The URL is a secret: keep it out of search engines, Referer headers and shared caches.
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"
