@@ -50,6 +50,7 @@ class IndexArrays:
         live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
         self.live[live_ids] = True
         self.day = np.fromiter(reader.column_reader("day"), dtype=np.int32, count=n)
+        self.minute = np.fromiter(reader.column_reader("minute"), dtype=np.int32, count=n)
         self.year = np.fromiter(reader.column_reader("year"), dtype=np.int32, count=n)
         self.ids: list[str] = list(reader.column_reader("id"))
         self.doc_of: dict[str, int] = {
@@ -67,7 +68,8 @@ class IndexArrays:
         years = sorted(int(y) for y in np.unique(self.year[self.live]) if y > 0)
         year_postings = [np.flatnonzero(self.year == y).astype(np.int32) for y in years]
         self.facets["year"] = FacetArrays([str(y) for y in years], year_postings)
-        # Newest first: descending date, then ascending id for a stable order among equals.
-        order = np.lexsort((np.arange(n), -self.day.astype(np.int64)))
+        # Newest first: descending date and time, then docnum for a stable order among equals;
+        # undated cables last.
+        order = np.lexsort((np.arange(n), -self.minute.astype(np.int64)))
         self.newest_rank = np.empty(n, dtype=np.int64)
         self.newest_rank[order] = np.arange(n)

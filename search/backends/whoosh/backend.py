@@ -21,7 +21,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,7 @@ from search.state import FACET_LABELS, FACETS, SearchState
 log = logging.getLogger(__name__)
 
 CURRENT = "current"
+EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 FACET_TOP = 15
 SUGGEST_BELOW = 5  # offer "did you mean" when a query finds fewer cables than this
 WRITE_TIMEOUT = 600.0  # seconds a writer waits for the lock: concurrent writers queue
@@ -53,6 +54,10 @@ MULTIPROCESS_ABOVE = 20_000  # rebuilds larger than this use procs=2, multisegme
 
 def _day(d: date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
+
+
+def _minute(when: datetime) -> int:
+    return int((when - EPOCH).total_seconds() // 60) + 1
 
 
 def to_fields(doc: CableDocument) -> dict:
@@ -68,6 +73,7 @@ def to_fields(doc: CableDocument) -> dict:
         "class_text": doc.classification,
         "year": doc.date.year if doc.date else 0,
         "day": _day(doc.date) if doc.date else 0,
+        "minute": _minute(doc.date) if doc.date else 0,
         FACET_FIELDS["origin"]: doc.origin,
         FACET_FIELDS["class"]: doc.classification,
     }
@@ -273,8 +279,8 @@ class WhooshBackend(BaseSearchBackend):
             return [hit.docnum for hit in results], [float(hit.score or 0) for hit in results]
         docs = np.flatnonzero(sel.final)
         if sort == "oldest":
-            day = ctx.arrays.day[docs].astype(np.int64)
-            key = np.where(day == 0, 10**9, day) * (1 << 32) + docs
+            minute = ctx.arrays.minute[docs].astype(np.int64)
+            key = np.where(minute == 0, 1 << 31, minute) * (1 << 32) + docs
         else:
             key = ctx.arrays.newest_rank[docs]
         if len(docs) > limit:

@@ -7,7 +7,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
 
 # No stop list and no minimum length: every word the user types counts (Whoosh's defaults drop
 # "a", "us", "of" silently), and phrases keep their small words.
-TEXT_ANALYZER = RegexTokenizer(r"\w+(?:[.']\w+)*") | LowercaseFilter() | StemFilter()
+TEXT_ANALYZER = RegexTokenizer(r"\w+(?:\.\w+)*") | LowercaseFilter() | StemFilter()
 # Origin, classification and person names: case-folded words, not stemmed.
 WORD_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter()
 # Exact codes, one per line, case kept ("OVIP (RICE, CONDOLEEZZA)" is one code).
@@ -42,5 +42,6 @@ def make_schema() -> fields.Schema:
         class_text=fields.TEXT(analyzer=WORD_ANALYZER),
         year=fields.NUMERIC(int, bits=32, sortable=True),
         day=fields.NUMERIC(int, bits=32, sortable=True),  # YYYYMMDD; 0 when undated
+        minute=fields.NUMERIC(int, bits=32, sortable=True),  # since 1900 (sorting); 0: undated
         **{name: codes_field() for name in FACET_FIELDS.values()},
     )

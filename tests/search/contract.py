@@ -1,0 +1,380 @@
+"""Tests every search backend must pass (modelled on django-modelsearch's shared backend tests).
+
+A backend's test module subclasses BackendContract and, if it is not the default backend,
+overrides the `backend_path` fixture. Tests that need a capability a backend declares it lacks
+(BaseSearchBackend.supports_*) are skipped for it. Data: real cables (tests/search/conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search import service
+from search.state import FACETS, SearchState
+from tests.search import reference
+
+
+def run(page_size: int = 20, **params):
+    return service.search(SearchState.from_query(params), page_size=page_size)
+
+
+def all_ids(**params) -> list[str]:
+    state = SearchState.from_query(params)
+    return list(service.iter_ids(state, 100_000))
+
+
+def needs(capability: str):
+    def check():
+        if not getattr(service.get_backend(), capability):
+            pytest.skip(f"backend does not declare {capability}")
+
+    return check
+
+
+@pytest.mark.usefixtures("searchable")
+class BackendContract:
+    # -- browsing and words ------------------------------------------------------------------
+
+    def test_empty_query_browses_every_cable(self):
+        results = run()
+        assert results.total == len(reference.rows())
+
+    def test_empty_query_lists_newest_first(self):
+        dates = [h.date for h in run(page_size=50).hits if h.date]
+        assert dates == sorted(dates, reverse=True)
+
+    def test_words_must_all_match(self):
+        rows = reference.rows()
+        found = set(all_ids(q="missile russia"))
+        assert found == reference.expected(rows, SearchState(), ("missile", "russia"))
+
+    def test_a_word_matches_whatever_its_case(self):
+        assert set(all_ids(q="LAVROV")) == set(all_ids(q="lavrov"))
+
+    def test_stemming_matches_plural_and_singular(self):
+        assert set(all_ids(q="missiles")) == set(all_ids(q="missile"))
+
+    def test_short_words_are_not_dropped(self):
+        # "us" and "a" would vanish under Whoosh's defaults and match everything.
+        everything = run().total
+        assert 0 < run(q="us").total < everything
+
+    def test_or_matches_either_word(self):
+        rows = reference.rows()
+        either = reference.expected(rows, SearchState(), ("lavrov",)) | reference.expected(
+            rows, SearchState(), ("kremlin",)
+        )
+        assert set(all_ids(q="lavrov OR kremlin")) == either
+
+    def test_not_and_minus_exclude_a_word(self):
+        rows = reference.rows()
+        want = reference.expected(rows, SearchState(), ("missile",)) - reference.expected(
+            rows, SearchState(), ("iran",)
+        )
+        assert set(all_ids(q="missile NOT iran")) == want
+        assert set(all_ids(q="missile -iran")) == want
+
+    def test_parentheses_group(self):
+        grouped = set(all_ids(q="missile (lavrov OR kremlin)"))
+        by_hand = set(all_ids(q="missile lavrov")) | set(all_ids(q="missile kremlin"))
+        assert grouped == by_hand
+
+    def test_prefix_matches_word_starts(self):
+        self.require("supports_prefix")
+        found = set(all_ids(q="embass*"))
+        assert set(all_ids(q="embassy")) <= found
+        assert set(all_ids(q="embassies")) <= found
+
+    def test_phrase_needs_words_in_order(self):
+        self.require("supports_phrases")
+        rows = reference.rows()
+        want = {r.id for r in rows if re.search(r"missile\s+defen[cs]e", r.text, re.I)}
+        assert set(all_ids(q='"missile defense"')) == want
+
+    def test_subject_field_searches_subjects_only(self):
+        from cables.models import Cable
+
+        want = {c.id for c in Cable.objects.all() if re.search(r"\brussia\b", c.subject, re.I)}
+        assert set(all_ids(q="subject:russia")) == want
+
+    # -- fields ------------------------------------------------------------------------------
+
+    def test_tag_field_matches_any_kind_of_code(self):
+        from cables.models import CableTag
+
+        want = set(CableTag.objects.filter(tag__code="RS").values_list("cable_id", flat=True))
+        assert set(all_ids(q="tag:RS")) == want
+        assert set(all_ids(q="tag:rs")) == want
+
+    def test_minus_tag_excludes_the_tag(self):
+        with_rs = set(all_ids(q="tag:RS"))
+        without = set(all_ids(q="-tag:RS"))
+        assert with_rs and without
+        assert not with_rs & without
+        assert len(with_rs) + len(without) == run().total
+
+    def test_country_field(self):
+        from cables.models import CableTag
+
+        want = set(CableTag.objects.filter(tag__code="JA").values_list("cable_id", flat=True))
+        assert set(all_ids(q="country:JA")) == want
+
+    def test_program_and_org_fields(self):
+        from cables.models import CableTag
+
+        knnp = set(CableTag.objects.filter(tag__code="KNNP").values_list("cable_id", flat=True))
+        nato = set(CableTag.objects.filter(tag__code="NATO").values_list("cable_id", flat=True))
+        assert set(all_ids(q="program:KNNP")) == knnp
+        assert set(all_ids(q="org:NATO")) == nato
+
+    def test_origin_field_matches_a_word_of_the_origin(self):
+        from cables.models import Cable
+
+        want = set(Cable.objects.filter(origin="Embassy Moscow").values_list("id", flat=True))
+        assert set(all_ids(q="origin:moscow")) == want
+
+    def test_classification_field(self):
+        from cables.models import Cable
+
+        want = set(
+            Cable.objects.filter(classification__startswith="SECRET").values_list("id", flat=True)
+        )
+        assert set(all_ids(q="classification:secret")) == want
+
+    def test_id_field(self):
+        assert all_ids(q="id:07MOSCOW5100") == ["07MOSCOW5100"]
+
+    def test_a_cable_id_as_the_query_finds_that_cable_first(self):
+        assert run(q="07MOSCOW5100").hits[0].id == "07MOSCOW5100"
+        assert run(q="07moscow5100 missile").hits[0].id == "07MOSCOW5100"
+
+    def test_year_field(self):
+        from cables.models import Cable
+
+        want = set(Cable.objects.filter(date__year=2007).values_list("id", flat=True))
+        assert want
+        assert set(all_ids(q="year:2007")) == want
+
+    def test_date_range_fields(self):
+        from cables.models import Cable
+
+        want = set(
+            Cable.objects.filter(
+                date__date__gte="2006-01-01", date__date__lte="2007-12-31"
+            ).values_list("id", flat=True)
+        )
+        assert want
+        assert set(all_ids(q="from:2006-01-01 to:2007-12-31")) == want
+
+    # -- odd input ---------------------------------------------------------------------------
+
+    @pytest.mark.parametrize(
+        "q",
+        [
+            '"unbalanced',
+            "(missile OR",
+            "missile)",
+            "OR",
+            "AND NOT",
+            "-",
+            "NOT NOT",
+            "foo:bar",
+            "year:soon",
+            "from:yesterday",
+            "*",
+            "a*",
+            "tag:",
+            "((((((((((((((((((((((((((((((((((missile",
+            "missile " * 700,
+            "x" * 5000,
+            "\x00\u202e<script>alert(1)</script>",
+            "id:*",
+            '"" () :',
+        ],
+    )
+    def test_odd_input_gives_results_or_nothing_never_an_error(self, q):
+        results = run(q=q)
+        assert results.total >= 0
+        assert isinstance(results.understood, str)
+
+    def test_understood_says_how_the_query_was_read(self):
+        results = run(q="missile -tag:rs foo:bar (")
+        assert "NOT tag:RS" in results.understood
+        assert "unknown field" in results.understood
+
+    # -- facets ------------------------------------------------------------------------------
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {},
+            {"country": ["RS", "JA"]},
+            {"tag": ["PREL"], "class": ["SECRET"]},
+            {"tag": ["-PREL"], "year": ["2009", "2010"]},
+            {"q": "nuclear", "country": ["IR"], "tag": ["PARM", "KNNP"]},
+            {"country": ["RS"], "from": "2008-01-01", "to": "2010-06-30"},
+        ],
+    )
+    def test_facet_counts_equal_counts_from_the_database(self, params):
+        self.require("supports_facets")
+        rows = reference.rows()
+        state = SearchState.from_query(params)
+        words = tuple(state.q.split())
+        results = service.search(state)
+        assert results.total == len(reference.expected(rows, state, words))
+        for facet in FACETS:
+            want = reference.facet_counts(rows, state, facet, words)
+            got = {v.value: v.count for v in results.facets[facet].values}
+            for value, count in got.items():
+                assert count == want.get(value, 0), (facet, value)
+            if facet != "year":
+                top = sorted(want.items(), key=lambda kv: (-kv[1], kv[0]))
+                assert [v for v, _ in top[: len(got)]][:3] == list(got)[:3], facet
+
+    def test_values_of_one_facet_combine_with_or(self):
+        ru, ja = run(country="RS").total, run(country="JA").total
+        both = run(country=["RS", "JA"]).total
+        overlap = run(q="country:RS country:JA").total
+        assert both == ru + ja - overlap
+
+    def test_facets_combine_with_and(self):
+        assert set(all_ids(country="RS", tag="PREL")) == set(all_ids(country="RS")) & set(
+            all_ids(tag="PREL")
+        )
+
+    def test_facet_counts_are_disjunctive(self):
+        self.require("supports_disjunctive_facets")
+        alone = {v.value: v.count for v in run().facets["country"].values}
+        chosen = run(country="RS").facets["country"]
+        # Choosing Russia leaves the other countries' counts as they were.
+        for v in chosen.values:
+            if v.value in alone:
+                assert v.count == alone[v.value]
+        assert any(v.value == "RS" and v.selected for v in chosen.values)
+
+    def test_an_excluded_value_leaves_the_results(self):
+        excluded = set(all_ids(tag="-PREL"))
+        assert excluded
+        assert not excluded & set(all_ids(tag="PREL"))
+        value = next(v for v in run(tag="-PREL").facets["tag"].values if v.value == "PREL")
+        assert value.excluded and not value.selected
+
+    def test_facet_values_carry_labels_from_the_tag_table(self):
+        facets = run(q="id:07MOSCOW5100").facets
+        tag_labels = {v.value: v.label for v in facets["tag"].values}
+        country_labels = {v.value: v.label for v in facets["country"].values}
+        assert tag_labels["MARR"] == "MARR - Military and Defense Arrangements"
+        assert country_labels["JA"] == "JA - Japan"
+        assert country_labels["RS"] == "RS - Russia"
+
+    def test_unknown_codes_show_as_the_code_alone(self):
+        from cables.models import Tag
+
+        unnamed = Tag.objects.filter(name="", kind__in=["unknown", "subject"]).first()
+        assert unnamed is not None
+        facet = service.facet_values(
+            SearchState.from_query({"tag": unnamed.code}), "tag", limit=5000
+        )
+        assert {v.value: v.label for v in facet.values}[unnamed.code] == unnamed.code
+
+    def test_year_facet_lists_every_year_in_order(self):
+        from cables.models import Cable
+
+        years = sorted({str(d.year) for d in Cable.objects.values_list("date", flat=True) if d})
+        values = [v.value for v in run(q="missile").facets["year"].values]
+        assert values == years
+
+    def test_facet_values_are_most_frequent_first_and_limited(self):
+        facet = run().facets["country"]
+        counts = [v.count for v in facet.values]
+        assert counts == sorted(counts, reverse=True)
+        assert facet.has_more
+
+    def test_more_facet_values_filter_by_label(self):
+        facet = service.facet_values(SearchState(), "country", prefix="jap")
+        assert [v.value for v in facet.values] == ["JA"]
+
+    # -- results -----------------------------------------------------------------------------
+
+    def test_sort_oldest(self):
+        dates = [h.date for h in run(q="missile", sort="oldest", page_size=50).hits if h.date]
+        assert dates == sorted(dates)
+
+    def test_sort_newest(self):
+        dates = [h.date for h in run(q="missile", sort="newest", page_size=50).hits if h.date]
+        assert dates == sorted(dates, reverse=True)
+
+    def test_paging_covers_every_hit_once(self):
+        total = run(q="nuclear", page_size=7).total
+        pages = run(q="nuclear", page_size=7).pages
+        seen = []
+        for page in range(1, pages + 1):
+            seen.extend(h.id for h in run(q="nuclear", page_size=7, page=str(page)).hits)
+        assert len(seen) == len(set(seen)) == total
+
+    def test_page_past_the_end_shows_the_last_page(self):
+        results = run(q="nuclear", page="9999")
+        assert results.page == results.pages and results.hits
+
+    def test_hits_carry_cable_fields(self):
+        hit = run(q="id:07MOSCOW5100").hits[0]
+        assert hit.subject.startswith("FM LAVROV CRITICIZES")
+        assert hit.origin == "Embassy Moscow"
+        assert hit.classification == "CONFIDENTIAL"
+        assert hit.tags == ("MARR", "PARM", "PREL", "JA", "RS")
+        assert hit.date.year == 2007
+
+    def test_total_for_and_iter_ids_agree_with_search(self):
+        state = SearchState.from_query({"q": "nuclear", "sort": "newest"})
+        results = service.search(state, page_size=10)
+        assert service.total_for(state) == results.total
+        assert list(service.iter_ids(state, 10)) == [h.id for h in results.hits]
+
+    # -- snippets ----------------------------------------------------------------------------
+
+    def test_snippets_point_at_paragraphs_holding_the_words(self):
+        self.require("supports_snippets")
+        from cables.models import Paragraph
+
+        for hit in run(q="lavrov").hits:
+            assert hit.snippets
+            for snippet in hit.snippets[:3]:
+                assert "<mark>" in snippet.html
+                if snippet.paragraph >= 0:
+                    texts = Paragraph.objects.filter(
+                        cable_id=hit.id, number=snippet.paragraph
+                    ).values_list("text", flat=True)
+                    assert any(re.search(r"lavrov", t, re.I) for t in texts)
+
+    def test_at_most_three_snippets(self):
+        self.require("supports_snippets")
+        assert all(len(h.snippets) <= 3 for h in run(q="the").hits)
+
+    def test_snippets_are_escaped_with_only_mark_added(self):
+        self.require("supports_snippets")
+        for hit in run(q="missile", page_size=50).hits:
+            for snippet in hit.snippets:
+                stripped = snippet.html.replace("<mark>", "").replace("</mark>", "")
+                assert "<" not in stripped and ">" not in stripped
+
+    def test_subject_only_match_gives_a_subject_snippet(self):
+        self.require("supports_snippets")
+        snippet = run(q="id:07MOSCOW5100 subject:criticizes").hits[0].snippets[0]
+        assert snippet.paragraph == -1
+        assert "<mark>CRITICIZES</mark>" in snippet.html
+
+    # -- suggestions -------------------------------------------------------------------------
+
+    def test_did_you_mean_for_a_misspelling(self):
+        self.require("supports_suggestions")
+        assert run(q="misile").suggestion == "missile"
+
+    def test_no_suggestion_when_the_query_finds_plenty(self):
+        assert run(q="missile").suggestion is None
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def require(self, capability: str) -> None:
+        needs(capability)()
