@@ -107,7 +107,29 @@ class ShownParagraph:
     anchor: str  # "p3"; unique on the page even when the cable numbers two paragraphs alike
     number: int
     marking: str
-    html: SafeString
+    blocks: list[SafeString]  # the paragraph's text blocks (split at blank lines), marked up
+
+
+_BLANK_LINE_RE = re.compile(r"\n\s*\n")
+# A line that starts a list item or a sub-point keeps its line break when text is reflowed.
+_ITEM_START_RE = re.compile(r"^\s*(?:[-*•]|(?:[A-Za-z]|\d{1,2})[.)]|\((?:[A-Za-z]|\d{1,2})\))\s")
+
+
+def text_blocks(text: str) -> list[str]:
+    """Cable text for reading: blocks at blank lines, hard-wrapped lines joined again.
+
+    Cables are wrapped at about 70 columns; the raw view keeps the original line breaks.
+    """
+    blocks = []
+    for chunk in _BLANK_LINE_RE.split(text.strip()):
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        if not lines:
+            continue
+        out = lines[0]
+        for line in lines[1:]:
+            out += ("\n" if _ITEM_START_RE.match(line) else " ") + line
+        blocks.append(out)
+    return blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +175,8 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         if anchor in seen:
             anchor = f"p{para.number}-{para.position}"
         seen.add(anchor)
-        paragraphs.append(
-            ShownParagraph(anchor, para.number, para.marking, highlight(para.text, terms))
-        )
+        blocks = [highlight(block, terms) for block in text_blocks(para.text)]
+        paragraphs.append(ShownParagraph(anchor, para.number, para.marking, blocks))
 
     refs = list(cable.references.all())
     cited = {r.cited_id for r in refs if r.cited_id}

@@ -58,8 +58,12 @@ class Bar:
     selected: bool
     url: str
     x: float
+    width: float
     y: float
     height: float
+    label: bool = False  # whether the year is written under the bar
+    label_x: float = 0.0
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,8 @@ class HitRow:
 
 
 HIST_HEIGHT = 80.0
-HIST_BAR = 14.0
+HIST_WIDTH = 600.0  # drawing units; the SVG scales to the column width
+HIST_MAX_BAR = 40.0
 HIST_GAP = 3.0
 
 
@@ -176,12 +181,23 @@ def histogram_for(state: SearchState, facet: Facet | None) -> list[Bar]:
     for v in facet.values:
         if v.value.isdigit():
             counts[int(v.value)] = (v.count, v.selected)
-    if not counts:
+    if not any(c for c, _ in counts.values()):
         return []
     top = max(c for c, _ in counts.values()) or 1
+    years = range(min(counts), max(counts) + 1)
+    bar = min(HIST_MAX_BAR, HIST_WIDTH / len(years) - HIST_GAP)
     bars = []
-    for i, year in enumerate(range(min(counts), max(counts) + 1)):
+    every = 1 if bar >= 26 else 5 if bar >= 6 else 10
+    for i, year in enumerate(years):
         count, selected = counts.get(year, (0, False))
+        first, last = i == 0, i == len(years) - 1
+        x = round(i * (bar + HIST_GAP), 1)
+        if first or (last and len(years) > 1):
+            labelled, anchor, label_x = True, "start" if first else "end", x if first else x + bar
+        else:
+            near_end = min(i, len(years) - 1 - i) * (bar + HIST_GAP) < 30
+            labelled = (selected or year % every == 0) and not near_end
+            anchor, label_x = "middle", x + bar / 2
         height = round(HIST_HEIGHT * count / top, 1) if count else 0.0
         if count and height < 2:
             height = 2.0  # a year with a few cables must still show
@@ -191,9 +207,13 @@ def histogram_for(state: SearchState, facet: Facet | None) -> list[Bar]:
                 count=count,
                 selected=selected,
                 url=state.only("year", str(year)).url(),
-                x=i * (HIST_BAR + HIST_GAP),
+                x=x,
+                width=round(bar, 1),
                 y=HIST_HEIGHT - height,
                 height=height,
+                label=labelled,
+                label_x=round(label_x, 1),
+                anchor=anchor,
             )
         )
     return bars
@@ -259,7 +279,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "first_rank": (results.page - 1) * settings.CABLESEARCH_PAGE_SIZE + 1,
         "chips": chips_for(state, results),
         "bars": histogram_for(state, results.facets.get("year")),
-        "hist_width": 0,
+        "hist_width": HIST_WIDTH,
         "hist_height": HIST_HEIGHT,
         "page_links": pages_for(state, results),
         "alternates": _alternates(state),
@@ -271,7 +291,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "partial": partial,
     }
     if context["bars"]:
-        context["hist_width"] = context["bars"][-1].x + HIST_BAR
         context["hist_first"] = context["bars"][0].year
         context["hist_last"] = context["bars"][-1].year
     if partial:
@@ -372,7 +391,7 @@ def search_atom(request: HttpRequest) -> HttpResponse:
     """The newest matching cables as an Atom feed (a feed reader can follow any search)."""
     state = SearchState.from_query(request.GET).with_sort("newest")
     try:
-        results = service.search(state)
+        results = service.search(state, page_size=ATOM_ENTRIES)
     except IndexUnavailable as error:
         return _unavailable(request, error)
     title = "cablesearch"
@@ -386,6 +405,12 @@ def search_atom(request: HttpRequest) -> HttpResponse:
         language="en",
         feed_guid=request.build_absolute_uri(state.url()),
     )
+    from cables.models import Cable
+
+    # Atom needs an updated time on every entry: when the library last changed the cable.
+    changed = dict(
+        Cable.objects.filter(pk__in=[h.id for h in results.hits]).values_list("id", "last_imported")
+    )
     for hit in results.hits[:ATOM_ENTRIES]:
         url = request.build_absolute_uri(f"/cables/{hit.id}/")
         summary = " … ".join(strip_tags(s.html) for s in hit.snippets) or hit.subject
@@ -395,7 +420,7 @@ def search_atom(request: HttpRequest) -> HttpResponse:
             unique_id=url,
             description=summary,
             pubdate=hit.date,
-            updateddate=hit.date,
+            updateddate=changed.get(hit.id) or hit.date,
             categories=list(hit.tags),
             author_name=hit.origin or None,
         )

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
-from cables.views import highlight, highlight_terms
+from cables.views import highlight, highlight_terms, text_blocks
 
 RAW = "VZCZCXRO6042\nC O N F I D E N T I A L MOSCOW 005100\n\n¶1. (U) Lavrov said <b>so</b>.\n"
 
@@ -224,3 +224,12 @@ def test_highlight_marks_word_forms_and_escapes():
     html = highlight("Criticized <missiles> & criticism", highlight_terms("criticizes"))
 
     assert html == "<mark>Criticized</mark> &lt;missiles&gt; &amp; <mark>criticism</mark>"
+
+
+def test_text_blocks_join_wrapped_lines_and_keep_list_items():
+    text = "Lavrov said Russia\nwas concerned:\nA. first point\nB) second\n\n\nSIPDIS\n"
+
+    assert text_blocks(text) == [
+        "Lavrov said Russia was concerned:\nA. first point\nB) second",
+        "SIPDIS",
+    ]
