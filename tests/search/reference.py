@@ -62,9 +62,7 @@ def passes(row: Row, state: SearchState, skip: str | None = None) -> bool:
             return False
     if state.date_from and not (row.day and row.day >= state.date_from.isoformat()):
         return False
-    if state.date_to and not (row.day and row.day <= state.date_to.isoformat()):
-        return False
-    return True
+    return not (state.date_to and not (row.day and row.day <= state.date_to.isoformat()))
 
 
 def expected(all_rows: list[Row], state: SearchState, words: tuple[str, ...] = ()) -> set[str]:

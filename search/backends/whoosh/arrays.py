@@ -43,9 +43,19 @@ class FacetArrays:
 class IndexArrays:
     """Everything per document a request needs, for one reader generation."""
 
+    def _empty(self) -> None:
+        self.live = np.zeros(0, dtype=bool)
+        self.day = self.minute = self.year = np.zeros(0, dtype=np.int32)
+        self.ids, self.doc_of = [], {}
+        self.facets = {f: FacetArrays([], []) for f in (*FACET_FIELDS, "year")}
+        self.newest_rank = np.zeros(0, dtype=np.int64)
+
     def __init__(self, reader) -> None:
         n = reader.doc_count_all()
         self.size = n
+        if n == 0:  # an empty index has no columns to read
+            self._empty()
+            return
         self.live = np.zeros(n, dtype=bool)
         live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
         self.live[live_ids] = True

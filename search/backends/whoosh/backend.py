@@ -18,6 +18,7 @@ import os
 import shutil
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -125,7 +126,7 @@ class WhooshBackend(BaseSearchBackend):
     def _new_dir(self) -> Path:
         self.path.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        new = self.path / f"ix-{stamp}-{os.getpid()}-{threading.get_ident() % 10000}"
+        new = self.path / f"ix-{stamp}-{uuid.uuid4().hex[:8]}"
         new.mkdir()
         windex.create_in(str(new), make_schema())
         return new
@@ -178,21 +179,21 @@ class WhooshBackend(BaseSearchBackend):
         searcher = getattr(local, "searcher", None)
         try:
             if searcher is None or local.dir != live:
+                ix = self._index(create=False)
+                local.ix, local.dir = ix, self.live_dir()
+            else:
+                ix = local.ix
+            # Not searcher.refresh(): in whoosh3 3.54 it reuses the old segment reader when a
+            # commit only deleted documents, so deleted cables stayed visible. A new
+            # generation gets a new searcher instead.
+            if searcher is None or ix.latest_generation() != local.gen:
                 if searcher is not None:
+                    self._searchers.discard(searcher)
                     searcher.close()
-                searcher = self._index(create=False).searcher()
-                local.dir = self.live_dir()
+                searcher = ix.searcher()
+                local.gen = searcher.reader().generation()
                 with self._searchers_lock:
                     self._searchers.add(searcher)
-            else:
-                fresh = searcher.refresh()
-                if fresh is not searcher:
-                    # refresh() hands the old reader's open segments to the new one and
-                    # releases the rest itself: closing the old searcher would close them.
-                    self._searchers.discard(searcher)
-                    searcher = fresh
-                    with self._searchers_lock:
-                        self._searchers.add(searcher)
         except IndexUnavailable:
             raise
         except Exception as exc:

@@ -1,0 +1,189 @@
+"""The index follows the database: signals, re-imports, deletions, rebuild and check commands,
+concurrent writers. Real cables, a fresh index folder per test."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.management import call_command
+
+from cables.models import Cable
+from cables.signals import cables_deleted
+from search import service
+from search.exceptions import IndexUnavailable
+from search.state import SearchState
+
+IDS = ("07MOSCOW5100", "09STATE96550", "10BERLIN193")
+
+
+def ids_for(q: str = "", **params) -> list[str]:
+    return list(service.iter_ids(SearchState.from_query({"q": q, **params}), 1000))
+
+
+def check(*args: str) -> int:
+    try:
+        call_command("check_index", *args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+def test_stored_cables_are_searchable(store):
+    store(*IDS)
+    assert sorted(ids_for()) == sorted(IDS)
+    assert ids_for("lavrov") == ["07MOSCOW5100"]
+
+
+def test_reimport_replaces_never_doubles(store):
+    store(*IDS)
+    store("07MOSCOW5100")
+    assert ids_for("lavrov") == ["07MOSCOW5100"]
+    assert service.total_for(SearchState()) == 3
+    assert check() == 0
+
+
+def test_reimport_with_changed_text_is_found_by_the_new_text(store):
+    store("07MOSCOW5100")
+    Cable.objects.filter(pk="07MOSCOW5100").update(subject="ZEPPELIN REPORT")
+    from cables.signals import cables_stored
+
+    cables_stored.send(sender=None, ids=["07MOSCOW5100"])
+    assert ids_for("zeppelin") == ["07MOSCOW5100"]
+    assert ids_for("subject:criticizes") == []
+
+
+def test_deleted_cables_leave_the_index(store):
+    store(*IDS)
+    Cable.objects.filter(pk="10BERLIN193").delete()
+    cables_deleted.send(sender=None, ids=["10BERLIN193"])
+    assert sorted(ids_for()) == sorted(IDS[:2])
+    assert check() == 0
+
+
+def test_facet_counts_follow_deletions(store):
+    store(*IDS)
+    before = {v.value: v.count for v in service.search(SearchState()).facets["country"].values}
+    Cable.objects.filter(pk="07MOSCOW5100").delete()
+    cables_deleted.send(sender=None, ids=["07MOSCOW5100"])
+    after = {v.value: v.count for v in service.search(SearchState()).facets["country"].values}
+    assert before.get("JA") == 1
+    assert "JA" not in after
+
+
+def test_check_index_reports_missing_stale_and_unknown(store, capsys):
+    from cables.signals import cables_stored
+
+    store(*IDS)
+    # Drift made behind the index's back: one cable deleted, one changed, one added unannounced.
+    receivers = cables_stored.receivers
+    cables_stored.receivers = []
+    try:
+        Cable.objects.filter(pk="10BERLIN193").delete()
+        Cable.objects.filter(pk="09STATE96550").update(content_hash="changed")
+        from tests.search.conftest import store_cables
+
+        from tests.conftest import SHARED_CORPUS
+
+        store_cables(SHARED_CORPUS, ["06MOSCOW5645"])
+    finally:
+        cables_stored.receivers = receivers
+    assert check() == 1
+    out = capsys.readouterr().out
+    assert "1 missing from the index: 06MOSCOW5645" in out
+    assert "1 stale in the index: 09STATE96550" in out
+    assert "1 in the index but not in the database: 10BERLIN193" in out
+
+
+def test_check_index_repair_fixes_drift(store):
+    store(*IDS)
+    Cable.objects.filter(pk="10BERLIN193").delete()  # no signal: the index drifts
+    assert check() == 1
+    assert check("--repair") == 0
+    assert check() == 0
+    assert "10BERLIN193" not in ids_for()
+
+
+def test_rebuild_index_builds_from_the_database(store, corpus_dir, capsys):
+    from tests.search.corpus import store_cables
+
+    store_cables(corpus_dir, IDS)  # stored without the signal: the index is empty
+    call_command("rebuild_index", "--no-progress")
+    assert "Indexed 3 cables" in capsys.readouterr().out
+    assert sorted(ids_for()) == sorted(IDS)
+    assert check() == 0
+
+
+def test_rebuild_swaps_in_a_new_folder_while_searches_keep_working(store, index_dir):
+    store(*IDS)
+    before = service.get_backend().live_dir()
+    assert len(ids_for()) == 3
+    call_command("rebuild_index", "--no-progress")
+    after = service.get_backend().live_dir()
+    assert after != before and after.parent == before.parent
+    assert len(ids_for()) == 3
+
+
+def test_missing_index_with_cables_in_the_database_is_unavailable(db, index_dir, corpus_dir):
+    from tests.search.corpus import store_cables
+
+    store_cables(corpus_dir, IDS[:1])
+    with pytest.raises(IndexUnavailable, match="rebuild_index"):
+        service.search(SearchState())
+
+
+def test_damaged_index_is_unavailable(store):
+    store(*IDS)
+    live = service.get_backend().live_dir()
+    for toc in live.glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    service.reset_backend()
+    with pytest.raises(IndexUnavailable):
+        service.search(SearchState())
+
+
+def test_empty_library_gives_empty_results(db, index_dir):
+    results = service.search(SearchState.from_query({"q": "anything"}))
+    assert results.total == 0 and results.hits == ()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_queue_and_searches_run_during_writes(index_dir, corpus_dir):
+    """Two threads index at once while a third searches: no lock error, nothing lost."""
+    from tests.search.corpus import corpus_ids, store_cables
+
+    ids = corpus_ids(corpus_dir)[:60]
+    # SQLite's test database takes one writer thread: the rows go in first, the index
+    # writes (what this test is about) then race each other while a search loop runs.
+    store_cables(corpus_dir, ids)
+    service.get_backend().index_cables(ids[:20])
+    errors: list[BaseException] = []
+    totals: list[int] = []
+    done = threading.Event()
+
+    def write(batch: list[str]) -> None:
+        try:
+            service.get_backend().index_cables(batch)
+        except BaseException as error:  # collected and asserted on below
+            errors.append(error)
+
+    def read() -> None:
+        try:
+            while not done.is_set():
+                totals.append(service.search(SearchState.from_query({"q": "the"})).total)
+        except BaseException as error:
+            errors.append(error)
+
+    reader = threading.Thread(target=read)
+    writers = [threading.Thread(target=write, args=(ids[i : i + 20],)) for i in (20, 40)]
+    reader.start()
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    done.set()
+    reader.join()
+    assert errors == []
+    assert totals and all(t >= 0 for t in totals)
+    assert service.total_for(SearchState()) == 60
+    assert check() == 0
