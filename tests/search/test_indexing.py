@@ -71,8 +71,9 @@ def test_facet_counts_follow_deletions(store):
     assert "JA" not in after
 
 
-def test_check_index_reports_missing_stale_and_unknown(store, capsys):
+def test_check_index_reports_missing_stale_and_unknown(store, corpus_dir, capsys):
     from cables.signals import cables_stored
+    from tests.search.corpus import store_cables
 
     store(*IDS)
     # Drift made behind the index's back: one cable deleted, one changed, one added unannounced.
@@ -81,11 +82,7 @@ def test_check_index_reports_missing_stale_and_unknown(store, capsys):
     try:
         Cable.objects.filter(pk="10BERLIN193").delete()
         Cable.objects.filter(pk="09STATE96550").update(content_hash="changed")
-        from tests.search.conftest import store_cables
-
-        from tests.conftest import SHARED_CORPUS
-
-        store_cables(SHARED_CORPUS, ["06MOSCOW5645"])
+        store_cables(corpus_dir, ["06MOSCOW5645"])
     finally:
         cables_stored.receivers = receivers
     assert check() == 1
