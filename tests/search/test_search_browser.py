@@ -1,0 +1,241 @@
+"""The search page and the cable page in real headless Chromium (Playwright, Debian chromium)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.search.ui_data import extract_slice, import_slice
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="session")
+def browser_slice(corpus_dir, tmp_path_factory):
+    return extract_slice(corpus_dir, tmp_path_factory.mktemp("browser-slice"), count=40)
+
+
+@pytest.fixture
+def site(live_server, index_dir, browser_slice) -> str:
+    """A live server over about 40 real cables (imported and indexed for each test)."""
+    import_slice(browser_slice)
+    return live_server.url
+
+
+def count_of(page) -> int:
+    text = page.locator("#results-heading").inner_text()
+    return int(text.split()[0]) if text[0].isdigit() else 0
+
+
+def hit_ids(page) -> list[str]:
+    return page.locator(".hit-id").all_inner_texts()
+
+
+def mark_document(page) -> None:
+    """Tag the loaded document: the tag survives htmx swaps but not a full page load."""
+    page.evaluate("window.__sameDocument = true")
+
+
+def same_document(page) -> bool:
+    return page.evaluate("window.__sameDocument === true")
+
+
+def test_typing_a_query_updates_results_and_url(page, site):
+    page.goto(site + "/search")
+    everything = count_of(page)
+    mark_document(page)
+    entries = page.evaluate("history.length")
+
+    page.locator("#q").press_sequentially("missile")
+
+    page.wait_for_url(re.compile(r"/search\?q=missile$"))
+    expect(page.locator("#results-heading")).not_to_have_text(f"{everything} cables")
+    expect(page.locator(".hit-title").first).to_be_visible()
+    assert 0 < count_of(page) < everything
+    expect(page.locator("#result-status")).to_contain_text("found for missile")
+    expect(page.locator("#q")).to_be_focused()
+    assert same_document(page)
+    assert page.evaluate("history.length") == entries  # typing replaces, never pushes
+
+
+def test_submitting_the_form_pushes_a_history_entry(page, site):
+    page.goto(site + "/search")
+    entries = page.evaluate("history.length")
+
+    page.locator("#q").fill("missile")
+    page.locator("#q").press("Enter")
+
+    page.wait_for_url(re.compile(r"/search\?q=missile$"))
+    expect(page.locator("#result-status")).to_contain_text("found for missile")
+    assert page.evaluate("history.length") == entries + 1
+
+
+def test_ticking_a_facet_updates_counts_and_results(page, site):
+    page.goto(site + "/search?q=missile")
+    before = count_of(page)
+    japan = page.locator("#fv-country-JA")
+    expect(japan).to_have_attribute("aria-checked", "false")
+    mark_document(page)
+
+    japan.click()
+
+    page.wait_for_url(re.compile(r"/search\?q=missile&country=JA$"))
+    expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "true")
+    expect(page.locator(".chip-remove")).to_contain_text("JA - Japan")
+    assert 0 < count_of(page) < before
+    expect(page.locator("#fv-country-JA")).to_be_focused()
+    expect(page.locator("#facet-country-toggle")).to_have_attribute("aria-expanded", "true")
+    assert same_document(page)
+
+
+def test_facets_work_from_the_keyboard(page, site):
+    page.goto(site + "/search?q=missile")
+    page.locator("#fv-country-JA").focus()
+
+    page.keyboard.press("Space")
+
+    page.wait_for_url(re.compile(r"country=JA$"))
+    expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "true")
+
+
+def test_a_collapsed_facet_stays_collapsed_after_a_swap(page, site):
+    page.goto(site + "/search?q=missile")
+    toggle = page.locator("#facet-tag-toggle")
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#facet-tag-body")).to_be_hidden()
+    page.locator("#fv-country-JA").click()
+    page.wait_for_url(re.compile(r"country=JA$"))
+
+    expect(page.locator("#facet-tag-toggle")).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#facet-tag-body")).to_be_hidden()
+    expect(page.locator("#facet-country-toggle")).to_have_attribute("aria-expanded", "true")
+
+
+def test_excluding_a_value_shows_a_struck_through_chip(page, site):
+    page.goto(site + "/search?q=missile")
+
+    page.locator("#fv-country-JA-x").click()
+
+    page.wait_for_url(re.compile(r"country=-JA$"))
+    expect(page.locator(".chip-excluded")).to_contain_text("JA - Japan")
+
+
+def test_back_restores_the_previous_state(page, site):
+    page.goto(site + "/search?q=missile")
+    before, ids = count_of(page), hit_ids(page)
+    mark_document(page)
+    page.locator("#fv-country-JA").click()
+    page.wait_for_url(re.compile(r"country=JA$"))
+    expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "true")
+
+    page.go_back()
+
+    page.wait_for_url(re.compile(r"/search\?q=missile$"))
+    expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "false")
+    expect(page.locator("#q")).to_have_value("missile")
+    assert count_of(page) == before
+    assert hit_ids(page) == ids
+    assert same_document(page)
+
+
+def test_a_bookmarked_url_gives_the_same_results(page, site, browser):
+    url = site + "/search?q=missile&country=JA&sort=newest"
+    page.goto(site + "/search?q=missile")
+    page.locator("#fv-country-JA").click()
+    page.wait_for_url(re.compile(r"country=JA$"))
+    page.get_by_role("link", name="Newest first").click()
+    page.wait_for_url(url)
+    ids = hit_ids(page)
+
+    page.reload()
+    assert hit_ids(page) == ids
+    other = browser.new_context().new_page()
+    other.goto(url)
+    assert hit_ids(other) == ids
+    other.context.close()
+
+
+def test_a_histogram_bar_filters_to_its_year(page, site):
+    page.goto(site + "/search?q=missile")
+
+    page.locator("#bar-2007").click()
+
+    page.wait_for_url(re.compile(r"/search\?q=missile&year=2007$"))
+    expect(page.locator(".chip-remove")).to_contain_text("2007")
+    dates = page.locator(".hit-meta time").all_inner_texts()
+    assert dates and all(d.endswith("2007") for d in dates)
+
+
+def test_the_more_list_loads_and_filters(page, site):
+    page.goto(site + "/search")
+    more = page.locator("#facet-country-more")
+    if more.count() == 0:
+        pytest.skip("the sample has too few countries for a 'more' list")
+
+    more.locator("summary").click()
+    box = more.locator(".facet-filter")
+    box.fill("japan")
+
+    visible = more.locator(".facet-values-all li:visible")
+    expect(visible).to_have_count(1)
+    expect(visible).to_contain_text("JA - Japan")
+
+
+def test_the_page_works_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/search?q=missile")
+    before = count_of(page)
+
+    page.locator("#fv-country-JA").click()
+    page.wait_for_url(re.compile(r"country=JA$"))
+    assert 0 < count_of(page) < before
+    page.locator("#q").fill("lavrov")
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"q=lavrov"))
+    assert "country=JA" in page.url
+    expect(page.locator(".hit-title").first).to_contain_text("LAVROV")
+    context.close()
+
+
+def test_a_cable_opens_at_its_paragraph_with_highlights(page, site):
+    page.goto(site + "/search?q=lavrov")
+
+    page.locator(".snippet-para").first.click()
+
+    page.wait_for_url(re.compile(r"/cables/07MOSCOW5100/\?q=lavrov#p\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    paragraph = page.locator(f"#{anchor}")
+    expect(paragraph.locator("mark").first).to_have_text(re.compile("lavrov", re.I))
+    assert paragraph.evaluate("el => el.matches(':target')")
+    top = paragraph.evaluate("el => el.getBoundingClientRect().top")
+    assert 0 <= top < 100
+
+
+def test_the_cable_page_links_back_to_the_search(page, site):
+    page.goto(site + "/search?q=missile&country=JA")
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/cables/"))
+
+    page.locator(".back-link").click()
+
+    page.wait_for_url(re.compile(r"/search\?q=missile&country=JA$"))
+
+
+def test_no_content_security_policy_violations(page, site):
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(site + "/search?q=missile")
+    page.locator("#fv-country-JA").click()
+    page.wait_for_url(re.compile(r"country=JA$"))
+    page.goto(site + "/cables/07MOSCOW5100/?q=missile")
+    page.wait_for_load_state("networkidle")
+
+    assert violations == []
