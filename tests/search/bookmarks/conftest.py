@@ -85,7 +85,7 @@ def corpus_texts(corpus_dir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def importer(corpus_texts, tmp_path, index_dir, django_capture_on_commit_callbacks):
+def importer(db, corpus_texts, tmp_path, index_dir, django_capture_on_commit_callbacks):
     """import_cables(*ids): the real importer, and the index following it through its signal."""
 
     def run(*cable_ids: str) -> None:

@@ -4,7 +4,7 @@ from django.test import Client
 
 from search.bookmarks.models import CableBookmark, SavedSearch
 
-from .conftest import make_cable
+from .conftest import RS_CABLES, make_cable
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -337,3 +337,57 @@ def test_bookmarks_filter_with_no_match_says_so(alice_client, three_bookmarks):
 
 def test_other_users_bookmarks_are_not_listed(bob_client, three_bookmarks):
     assert listed(bob_client.get("/bookmarks/")) == []
+
+
+# -- in the search and cable pages -----------------------------------------------------------
+
+
+def test_anonymous_search_page_offers_sign_in_links_not_forms(client, importer):
+    importer(*RS_CABLES)
+
+    response = client.get("/search?q=missile+defense&country=RS")
+
+    assert response.status_code == 200
+    assert response.text.count('class="bm-star bm-star-signin"') == 4
+    assert "Sign in to save this search" in response.text
+    assert 'action="/bookmarks/' not in response.text
+
+
+def test_search_page_stars_what_the_user_starred(alice_client, alice, importer):
+    importer(*RS_CABLES)
+    CableBookmark.objects.create(user=alice, cable_id="08ROME1386")
+
+    response = alice_client.get("/search?q=missile+defense&country=RS")
+
+    assert response.text.count('aria-pressed="true"') == 1
+    assert response.text.count('aria-pressed="false"') == 3
+    assert 'action="/bookmarks/searches/"' in response.text
+
+
+def test_search_results_fragment_carries_the_stars_and_save_form(alice_client, importer):
+    importer(*RS_CABLES)
+
+    response = alice_client.get("/search?q=missile+defense&country=RS", **HX)
+
+    assert "<html" not in response.text
+    assert response.text.count("bm-star-button") == 4
+    assert 'value="missile defense · country: RS"' in response.text
+
+
+def test_cable_page_has_the_star(alice_client, alice, importer):
+    importer("08ROME1386")
+    CableBookmark.objects.create(user=alice, cable_id="08ROME1386")
+
+    response = alice_client.get("/cables/08ROME1386/")
+
+    assert 'action="/bookmarks/cables/08ROME1386/star/"' in response.text
+    assert 'aria-pressed="true"' in response.text
+
+
+def test_cable_page_for_anonymous_reads_freely(client, importer):
+    importer("08ROME1386")
+
+    response = client.get("/cables/08ROME1386/")
+
+    assert response.status_code == 200
+    assert "/accounts/login/?next=/cables/08ROME1386/" in response.text
