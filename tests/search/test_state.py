@@ -1,0 +1,137 @@
+"""SearchState: parsing URLs, canonical URLs, deriving new states."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import QueryDict
+
+from search.state import MAX_PAGE, MAX_QUERY_CHARS, SearchState
+
+
+def state(qs: str) -> SearchState:
+    return SearchState.from_query(QueryDict(qs))
+
+
+def test_empty_state_has_an_empty_querystring():
+    assert SearchState().url() == "/search"
+    assert SearchState().is_empty
+
+
+def test_canonical_url_whatever_the_input_order():
+    a = state("country=RS&q=missile&tag=PREL&country=JA")
+    b = state("tag=PREL&country=RS&country=JA&q=missile")
+    assert a == b
+    assert a.url() == "/search?q=missile&tag=PREL&country=RS&country=JA"
+
+
+def test_repeated_values_are_kept_once():
+    assert state("tag=PREL&tag=prel").values("tag") == ("PREL",)
+
+
+def test_codes_are_upper_cased_origins_keep_case():
+    s = state("country=ja&origin=Embassy+Moscow")
+    assert s.values("country") == ("JA",)
+    assert s.values("origin") == ("Embassy Moscow",)
+
+
+def test_minus_prefix_excludes():
+    s = state("tag=-PREL")
+    assert s.excluded_values("tag") == ("PREL",)
+    assert s.values("tag") == ()
+    assert s.url() == "/search?tag=-PREL"
+
+
+def test_adding_a_value():
+    s = SearchState().adding("country", "RS")
+    assert s.is_selected("country", "RS")
+
+
+def test_adding_an_excluded_value_selects_it_instead():
+    s = state("tag=-PREL").adding("tag", "PREL")
+    assert s.is_selected("tag", "PREL") and not s.is_excluded("tag", "PREL")
+
+
+def test_excluding_a_selected_value_moves_it():
+    s = state("tag=PREL").excluding("tag", "PREL")
+    assert s.is_excluded("tag", "PREL") and not s.is_selected("tag", "PREL")
+
+
+def test_removing_a_value():
+    s = state("tag=PREL&tag=MARR").removing("tag", "PREL")
+    assert s.values("tag") == ("MARR",)
+
+
+def test_toggling_twice_returns_to_the_start():
+    s = state("q=missile")
+    assert s.toggling("tag", "PREL").toggling("tag", "PREL") == s
+
+
+def test_toggling_an_excluded_value_removes_it():
+    assert state("tag=-PREL").toggling("tag", "PREL") == SearchState()
+
+
+def test_only_replaces_the_facet_values():
+    s = state("year=2006&year=2007&tag=PREL").only("year", "2009")
+    assert s.values("year") == ("2009",) and s.values("tag") == ("PREL",)
+
+
+def test_clearing_one_facet_and_all():
+    s = state("tag=PREL&country=RS&from=2006-01-01")
+    assert s.clearing("tag").values("tag") == ()
+    assert s.clearing("from").date_from is None
+    assert not s.clearing().has_filters
+
+
+def test_every_change_goes_back_to_page_one():
+    s = state("q=missile&page=4")
+    assert s.adding("tag", "PREL").page == 1
+    assert s.excluding("tag", "PREL").page == 1
+    assert s.with_sort("newest").page == 1
+    assert s.with_query("nuclear").page == 1
+
+
+def test_paging_keeps_everything_else():
+    s = state("q=missile&tag=PREL").with_page(3)
+    assert s.url() == "/search?q=missile&tag=PREL&page=3"
+
+
+def test_bad_values_are_dropped():
+    s = state("year=soon&year=2007&tag=<script>&from=notadate&sort=random&page=x")
+    assert s.values("year") == ("2007",)
+    assert s.values("tag") == ()
+    assert s.date_from is None
+    assert s.sort == "relevance"
+    assert s.page == 1
+
+
+def test_unknown_keys_are_ignored():
+    assert state("q=missile&utm_source=mail&foo=bar") == state("q=missile")
+
+
+def test_page_is_clamped():
+    assert state("page=-5").page == 1
+    assert state("page=99999999").page == MAX_PAGE
+
+
+def test_swapped_dates_are_put_in_order():
+    s = state("from=2008-01-01&to=2006-01-01")
+    assert (s.date_from, s.date_to) == (date(2006, 1, 1), date(2008, 1, 1))
+
+
+def test_long_queries_are_cut():
+    assert len(state("q=" + "a" * 9000).q) == MAX_QUERY_CHARS
+
+
+def test_filters_as_data():
+    assert state("tag=PREL&tag=-MARR").filters() == {
+        "tag": {"include": ["PREL"], "exclude": ["MARR"]}
+    }
+
+
+def test_link_builders_are_canonical():
+    s = state("q=missile")
+    assert s.add_url("country", "RS") == "/search?q=missile&country=RS"
+    assert s.exclude_url("country", "RS") == "/search?q=missile&country=-RS"
+    assert s.sort_url("newest") == "/search?q=missile&sort=newest"
+    assert s.page_url(2) == "/search?q=missile&page=2"
