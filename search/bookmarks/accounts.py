@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import throttle
 from .forms import SignupForm, ThrottledAuthenticationForm
 
 
@@ -33,10 +32,6 @@ def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -
 class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
-
-    def form_valid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
-        throttle.clear_failures(form.cleaned_data["username"], throttle.client_ip(self.request))
-        return super().form_valid(form)
 
     def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)

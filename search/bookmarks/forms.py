@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from . import throttle
 from .models import MAX_NAME_CHARS, MAX_NOTE_CHARS, CableBookmark
 
+THROTTLED_MESSAGE = (
+    "Too many failed sign-in attempts for this username from your address. "
+    "Try again in %(minutes)d minute%(plural)s."
+)
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing a (username, address) pair after too many failures."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": (
-            "Too many failed sign-in attempts for this username from your address. "
-            "Try again in %(minutes)d minute%(plural)s."
-        ),
-    }
+class ThrottleMixin:
+    """For Django's sign-in forms: refuse a (username, address) pair after too many failures.
+
+    Failures are counted where Django reports them (code "invalid_login"); the count is
+    cleared by a successful sign-in (signals.py)."""
 
     throttled: throttle.Lockout | None = None
 
@@ -31,13 +32,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         self.throttled = throttle.lockout(username, ip)
         if self.throttled:
             # Refused before the password is checked: a right guess now must not help.
+            minutes = self.throttled.minutes
             raise forms.ValidationError(
-                self.error_messages["throttled"],
+                THROTTLED_MESSAGE,
                 code="throttled",
-                params={
-                    "minutes": self.throttled.minutes,
-                    "plural": "" if self.throttled.minutes == 1 else "s",
-                },
+                params={"minutes": minutes, "plural": "" if minutes == 1 else "s"},
             )
         try:
             return super().clean()
@@ -45,6 +44,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             if getattr(error, "code", None) == "invalid_login":
                 throttle.record_failure(username, ip)
             raise
+
+
+class ThrottledAuthenticationForm(ThrottleMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminAuthenticationForm(ThrottleMixin, AdminAuthenticationForm):
+    pass
 
 
 class SignupForm(UserCreationForm):

@@ -5,6 +5,7 @@ Also the record of failed sign-ins that the login throttle counts.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -34,6 +35,10 @@ def canonical_query(raw: str | QueryDict) -> str:
     return SearchState.from_query(params).querystring(page=False).lstrip("?")
 
 
+def query_hash(query: str) -> str:
+    return hashlib.sha256(query.encode("utf-8")).hexdigest()
+
+
 class SavedSearch(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
@@ -41,6 +46,9 @@ class SavedSearch(models.Model):
     name = models.CharField(max_length=MAX_NAME_CHARS)
     # Canonical querystring of the SearchState without page and without "?"; "" is everything.
     query = models.TextField(blank=True)
+    # SHA-256 of ``query``: the uniqueness key, because a long query can exceed what a
+    # PostgreSQL btree index entry may hold.
+    query_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     # Cables first imported after this moment count as "new" for this search.
     last_opened_at = models.DateTimeField(default=timezone.now)
@@ -49,11 +57,20 @@ class SavedSearch(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "query"], name="unique_saved_search_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "query_hash"], name="unique_saved_search_query_per_user"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.query_hash = query_hash(self.query)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "query" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "query_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def state(self) -> SearchState:

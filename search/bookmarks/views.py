@@ -25,7 +25,7 @@ from cables.models import Cable
 from .accounts import safe_next
 from .counts import counts_for
 from .forms import NoteForm, RenameSearchForm, SaveSearchForm
-from .models import CableBookmark, SavedSearch, canonical_query
+from .models import CableBookmark, SavedSearch, canonical_query, query_hash
 from .summary import summarize
 
 BOOKMARKS_PER_PAGE = 50
@@ -102,8 +102,11 @@ def save_search(request: HttpRequest) -> HttpResponse:
     query = canonical_query(form.cleaned_data["query"])
     saved, created = SavedSearch.objects.get_or_create(
         user=request.user,
-        query=query,
-        defaults={"name": form.cleaned_data["name"] or summarize(SavedSearch(query=query).state)},
+        query_hash=query_hash(query),
+        defaults={
+            "query": query,
+            "name": form.cleaned_data["name"] or summarize(SavedSearch(query=query).state),
+        },
     )
     if is_htmx(request):
         return render(

@@ -16,7 +16,7 @@ from search.state import SearchState
 
 from ..accounts import signup_allowed as _signup_allowed
 from ..counts import starred_ids as _starred_ids
-from ..models import SavedSearch, canonical_query
+from ..models import SavedSearch, canonical_query, query_hash
 
 register = template.Library()
 
@@ -65,7 +65,7 @@ def saved_search_for(context: template.Context, state: SearchState | None) -> Sa
     if state is None or not getattr(user, "is_authenticated", False):
         return None
     query = canonical_query(state.querystring(page=False))
-    return SavedSearch.objects.filter(user=user, query=query).first()
+    return SavedSearch.objects.filter(user=user, query_hash=query_hash(query)).first()
 
 
 @register.simple_tag

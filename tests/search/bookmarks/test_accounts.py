@@ -214,3 +214,27 @@ def test_password_change(alice_client, alice):
     alice.refresh_from_db()
     assert alice.check_password("another long pass phrase")
     assert alice_client.get(response.url).status_code == 200
+
+
+def test_the_admin_sign_in_is_throttled_too(client, django_user_model):
+    django_user_model.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+    for _ in range(5):
+        client.post(
+            "/admin/login/", {"username": "boss", "password": "wrong"}, REMOTE_ADDR="10.0.0.9"
+        )
+
+    response = client.post(
+        "/admin/login/", {"username": "boss", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+
+    assert "Too many failed sign-in attempts" in response.text
+    assert not is_signed_in(client)
+
+
+def test_signing_in_through_the_admin_clears_the_failures(client, django_user_model):
+    django_user_model.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+    fail(client, 3, username="boss")
+
+    client.post("/admin/login/", {"username": "boss", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+
+    assert not LoginAttempt.objects.exists()

@@ -3,7 +3,13 @@ from datetime import date
 import pytest
 from django.db import IntegrityError
 
-from search.bookmarks.models import CableBookmark, SavedSearch, canonical_query, new_feed_token
+from search.bookmarks.models import (
+    CableBookmark,
+    SavedSearch,
+    canonical_query,
+    new_feed_token,
+    query_hash,
+)
 from search.bookmarks.summary import summarize
 from search.state import SearchState
 
@@ -117,3 +123,20 @@ def test_summary_is_cut_to_fit_the_name_field():
 
     assert len(name) == 200
     assert name.endswith("…")
+
+
+def test_a_very_long_query_is_saved_and_still_unique(alice):
+    query = canonical_query("q=" + "word+" * 900 + "".join(f"&tag=T{i:03}" for i in range(50)))
+    SavedSearch.objects.create(user=alice, name="long", query=query)
+
+    assert len(query) > 2704  # the most a PostgreSQL btree index entry may hold
+    with pytest.raises(IntegrityError):
+        SavedSearch.objects.create(user=alice, name="again", query=query)
+
+
+def test_changing_the_query_keeps_the_hash_in_step(alice):
+    saved = SavedSearch.objects.create(user=alice, name="a", query="q=nato")
+    saved.query = "q=iaea"
+    saved.save(update_fields=["query"])
+
+    assert SavedSearch.objects.get(query_hash=query_hash("q=iaea")).pk == saved.pk
