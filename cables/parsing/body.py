@@ -10,8 +10,11 @@ from .record import Paragraph, Reference, Tag
 from .tagsdict import tag_kind
 
 # Classification words, spaced or not ("C O N F I D E N T I A L"), any case once upper-cased.
+# Classification words, spaced or not ("C O N F I D E N T I A L"), once upper-cased; a doubled
+# first letter ("CC O N F...", "UUNCLAS", "SS E C R E T") is a common keying slip.
 _CLS = (
-    r"(?P<cls>C ?O ?N ?F ?I ?D ?E ?N ?T ?I ?A ?L|S ?E ?C ?R ?E ?T|U ?N ?C ?L ?A ?S(?: ?S ?I ?F ?I ?E ?D)?"
+    r"(?P<cls>C?C ?O ?N ?F ?I ?D ?E ?N ?T ?I ?A ?L|S?S ?E ?C ?R ?E ?T|E C R E T|O N F I D E N T I A L"
+    r"|U?U ?N ?C ?L ?A ?S(?: ?S ?I ?F ?I ?E ?D)?"
     r"|L ?I ?M ?I ?T ?E ?D ?O ?F ?F ?I ?C ?I ?A ?L ?U ?S ?E|LIMITED OFFICIAL USE)"
 )
 CLASS_LINE_RE = re.compile(
@@ -94,9 +97,9 @@ def _squash(text: str) -> str:
 
 def base_classification(word: str) -> str:
     w = word.replace(" ", "").upper()
-    if w.startswith("CONF"):
+    if "ONFIDENTIAL" in w:
         return "CONFIDENTIAL"
-    if w.startswith("SECRET"):
+    if w.endswith("ECRET"):
         return "SECRET"
     if w.startswith("LIMITED"):
         return "LIMITED OFFICIAL USE"
@@ -104,16 +107,17 @@ def base_classification(word: str) -> str:
 
 
 def find_class_line(text: str) -> re.Match[str] | None:
-    """The first classification line of the body, upper-cased matching."""
+    """The classification line: the first one naming station and serial ("... MOSCOW 005100"),
+    else the first bare classification word on a line of its own."""
     upper = text.upper()
+    bare: re.Match[str] | None = None
     for m in CLASS_LINE_RE.finditer(upper):
-        rest = m.group("rest")
-        # "CONFIDENTIAL     PTQ2529" is a page stamp of partial extracts, not the line itself.
-        if _STATION_SERIAL_RE.search(rest.strip() and " " + rest.strip()) or not rest.strip():
-            if not rest.strip() and len(m.group("cls")) < 6:
-                continue
+        rest = m.group("rest").strip()
+        if rest and _STATION_SERIAL_RE.search(" " + rest):
             return m
-    return None
+        if not rest and bare is None and len(m.group("cls")) >= 6:
+            bare = m
+    return bare
 
 
 def parse_class_line(line_match: re.Match[str], body: Body) -> None:
@@ -169,7 +173,7 @@ def _continuation_tags(line: str) -> bool:
     tokens = [t for t in tokens if t]
     if not tokens and _PERSON_TAG.search(line.upper()):
         return True
-    return bool(tokens) and all(_TAG_TOKEN.match(t) for t in tokens) and len(tokens) <= 12
+    return bool(tokens) and all(_TAG_TOKEN.match(t) for t in tokens) and len(tokens) <= 30
 
 
 def _block(lines: list[str], start: int, first: str, stop_blank: bool = True) -> tuple[str, int]:

@@ -15,12 +15,21 @@ from .detect import detect_format, looks_binary
 from .ids import canonical_id, full_year, is_valid_id, make_id
 from .origins import origin_from_station
 from .record import CableRecord, Origin, ParseFailure
+from .reflow import reflow_fields
+from .yearguess import guess_year
 
 _MD_LINK_RE = re.compile(r"\[([^\[\]\n]*)\]\((?:#|https?://[^)\s]*|/[^)\s]*)?\)")
 PARTIAL_RE = re.compile(r"This record is a partial extract of the original cable", re.I)
 _PAGE_ID_RE = re.compile(
     r"^\s*PAGE \d{2,3}\s+(?P<station>[A-Z][A-Z ]*?)\s+0*(?P<serial>\d{1,6})\s+\d{2}\s+OF\s+\d{2}",
     re.M,
+)
+_CLASSIFICATION_FIELD_RE = re.compile(
+    r"^\s*CLASSIFICATION:\s*(UNCLASSIFIED|CONFIDENTIAL|SECRET)\b", re.M | re.I
+)
+# Where the addressee lines end when there is no classification line to split at.
+_HEADER_END_RE = re.compile(
+    r"\n[ \t]*\n|\n(?=[ \t]*(?:SIPDIS|E\.?\s?O\.?\s*1\d{4}|TAGS\b|SUBJ|CLASSIFIED BY|REF\b))", re.I
 )
 _NOT_A_CABLE = "not a cable: no reference id, date or classification line found"
 
@@ -53,27 +62,35 @@ def _split_header(text: str) -> tuple[str, str, re.Match[str] | None]:
     """Header (transmission lines) and body (from the classification line on)."""
     m = B.find_class_line(text)
     if not m:
-        return "", text, None
+        # No classification line: the transmission lines, if any, end at the first blank line
+        # after the FM line.
+        fm = H.FM_RE.search(text)
+        if not fm:
+            return "", text, None
+        stop = _HEADER_END_RE.search(text, fm.end())
+        end = stop.start() if stop else len(text)
+        return text[:end], text[end:], None
     return text[: m.start()], text[m.start() :], m
 
 
-def _year_from_decl(declassify_on: str, eo: str) -> str:
-    """Guess the year of an undated cable from its declassification date (10 years on, the usual
-    term under E.O. 12958); used only when the text has no date at all."""
-    m = re.search(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", declassify_on) or re.search(
-        r"\b(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\b", declassify_on
-    )
-    if not m or eo not in ("12958", "13526"):
-        return ""
-    groups = m.groups()
-    year_text = groups[0] if len(groups[0]) == 4 else groups[2]
-    year = int(year_text)
-    if year < 100:
-        year = full_year(year)
-    year -= 10
-    if 1990 <= year <= 2010:
-        return f"{year % 100:02d}"
-    return ""
+_POST_PREFIXES = ("AMEMBASSY", "AMCONSUL", "AMCONGEN", "USMISSION", "USOFFICE", "USINT", "USLO")
+
+
+def station_from_origin(code: str) -> str:
+    """'AMCONSUL SHENYANG' -> 'SHENYANG', 'SECSTATE WASHDC' -> 'STATE'."""
+    words = code.upper().split()
+    if words[:1] == ["SECSTATE"]:
+        return "STATE"
+    if words and words[0] in _POST_PREFIXES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _explicit_ref_years(lines: list[str]) -> list[int]:
+    """Years written in the REF list ('REF: A. 08 STATE 81854'): the cable is no older."""
+    probe = B.Body()
+    B.parse_refs(lines, probe, "")
+    return [full_year(int(r.cable_id[:2])) for r in probe.references if r.cable_id]
 
 
 def parse_text(
@@ -86,7 +103,7 @@ def parse_text(
     id_hint: str = "",
 ) -> CableRecord | ParseFailure:
     meta = meta or {}
-    text = strip_link_residue(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = reflow_fields(strip_link_residue(text.replace("\r\n", "\n").replace("\r", "\n")))
     warnings: list[str] = []
     if header_text is None:
         header_text, body_text, class_match = _split_header(text)
@@ -126,18 +143,27 @@ def parse_text(
     elif body.year_in_line:
         year = body.year_in_line
     station, serial = body.station, body.serial
+    if station and set(station.replace(" ", "")) == {"X"} and head.origin_code:
+        # The station is redacted ("XXXXXXXXXXXX 000004"); the FM line still names the post.
+        station = station_from_origin(head.origin_code)
     if not (station and serial):
         m = _PAGE_ID_RE.search(text)
         if m:
             station, serial = m.group("station"), m.group("serial")
+    if not (station and serial) and head.de_serial and head.origin_code:
+        # No classification line: "DE RUEHLP #3262" and "FM AMEMBASSY LA PAZ" name the cable.
+        station, serial = station_from_origin(head.origin_code), head.de_serial
     if not cable_id and id_hint:
         cable_id = id_hint
     if not year and cable_id:
         year = cable_id[:2]
-    if not year:
-        year = _year_from_decl(body.declassify_on, body.eo)
-        if year and station:
-            warnings.append("no date: year of the id guessed from the declassification date")
+    if not year and station and serial:
+        guessed = guess_year(
+            body_text, body.declassify_on, body.eo, _explicit_ref_years(body_lines)
+        )
+        if guessed:
+            year = f"{guessed % 100:02d}"
+            warnings.append("no date: the year in the id is a guess from the text")
     if not cable_id and station and serial and year:
         cable_id = make_id(year, station, serial)
     if not year and cable_id:
@@ -155,6 +181,12 @@ def parse_text(
         classification = normalise_classification(meta["classification"])
     elif class_match:
         classification = wikileaks_classification(body.classification, body.caveats, body_text)
+    elif head.zny_classification or _CLASSIFICATION_FIELD_RE.search(body_text[:5000]):
+        m = _CLASSIFICATION_FIELD_RE.search(body_text[:5000])
+        base = head.zny_classification or B.base_classification(m.group(1) if m else "")
+        B.parse_caveats(body_lines, body)
+        classification = wikileaks_classification(base, body.caveats, body_text)
+        warnings.append("no classification line: classification from the transmission line")
     else:
         classification = ""
         warnings.append("no classification line")

@@ -27,10 +27,11 @@ DTG_LINE_RE = re.compile(
     r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s*(?P<yy>\d{2}(?:\d{2})?)\b",
     re.I | re.M,
 )
-# A bare group anywhere: "221503Z OCT 07"
+# A bare group opening a line: "201247Z Jan 04" (partial extracts)
 DTG_ANY_RE = re.compile(
-    r"\b(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})\s?Z\s*"
-    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s*(?P<yy>\d{2}(?:\d{2})?)\b"
+    r"^\s*(?P<day>\d{2})(?P<hh>\d{2})(?P<mm>\d{2})\s?Z\s*"
+    r"(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s*(?P<yy>\d{2}(?:\d{2})?)\b",
+    re.I | re.M,
 )
 CABLE_DATED_RE = re.compile(r"Cable dated:\s*(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?", re.I)
 # The Guardian's rendering: "Wednesday, 29 July 2009, 13:51"
@@ -66,6 +67,10 @@ _ORIGIN_SPECIAL = {
     "USINT HAVANA": "US Interests Section Havana",
     "IRAN RPO DUBAI": "Iran RPO Dubai",
     "AIT TAIPEI": "AIT Taipei",
+    "RPO DUBAI": "Iran RPO Dubai",
+    # WikiLeaks labels some posts by their later or usual name.
+    "AMEMBASSY KIEV": "Embassy Kyiv",
+    "USLO TRIPOLI": "Embassy Tripoli",
 }
 _ORIGIN_PREFIX = {
     "AMEMBASSY": "Embassy",
@@ -78,12 +83,18 @@ _ORIGIN_PREFIX = {
 }
 
 
+# "ZNY SSSSS ZZH": the classification repeated in the transmission line.
+ZNY_RE = re.compile(r"^\s*ZN[YR]\s+(?P<cls>[SCUE])(?P=cls){4}\b", re.M)
+ZNY_CLASSES = {"S": "SECRET", "C": "CONFIDENTIAL", "U": "UNCLASSIFIED", "E": "UNCLASSIFIED"}
+
+
 @dataclass(slots=True)
 class Header:
     transmission_id: str = ""
     precedence: str = ""
     date: datetime | None = None
     de_serial: str = ""
+    zny_classification: str = ""
     origin_code: str = ""
     to: list[str] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
@@ -193,6 +204,9 @@ def parse_header(text: str) -> Header:
     m = DE_RE.search(text)
     if m:
         head.de_serial = m.group("serial")
+    m = ZNY_RE.search(text)
+    if m:
+        head.zny_classification = ZNY_CLASSES[m.group("cls")]
     m = FM_RE.search(text)
     if m:
         head.origin_code = " ".join(m.group("fm").split())
@@ -209,8 +223,6 @@ def parse_header(text: str) -> Header:
             section = "info"
             stripped = stripped[5:]
         elif not stripped or _BLOCK_END.match(stripped) or re.match(r"^FM\s", stripped):
-            if section and not stripped:
-                continue
             section = None
             continue
         if section == "to":
