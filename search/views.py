@@ -86,7 +86,7 @@ class FacetGroup:
     name: str
     label: str
     values: list[FacetItem]
-    active: int  # values selected or excluded in this facet
+    active: str  # "2 selected, 1 excluded" ("" when nothing is chosen in this facet)
     has_more: bool
     more_url: str
 
@@ -124,14 +124,18 @@ def facet_groups(state: SearchState, results: SearchResults) -> list[FacetGroup]
     groups = []
     for name in SIDEBAR_FACETS:
         facet = results.facets.get(name)
-        if facet is None:
-            continue
+        chosen, excluded = len(state.values(name)), len(state.excluded_values(name))
+        active = ", ".join(
+            f"{n} {word}" for n, word in ((chosen, "selected"), (excluded, "excluded")) if n
+        )
+        if facet is None or not (facet.values or active):
+            continue  # nothing to choose from and nothing chosen: leave it out
         groups.append(
             FacetGroup(
                 name=name,
                 label=facet.label or FACET_LABELS[name],
                 values=facet_items(state, facet),
-                active=len(state.values(name)) + len(state.excluded_values(name)),
+                active=active,
                 has_more=facet.has_more,
                 more_url=state.with_page(1).url(f"/search/facets/{name}"),
             )
