@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
 from cables.parsing.record import CableRecord, ParseFailure
 from cables.parsing.tagsdict import TAGS, tag_name
 from cables.signals import cables_stored
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 # How complete each input form is: a fuller form replaces a poorer one, never the reverse.
@@ -189,7 +192,7 @@ class Importer:
     @staticmethod
     def _announce(ids: list[str]) -> None:
         if ids:
-            transaction.on_commit(lambda: cables_stored.send(sender=Cable, ids=ids))
+            transaction.on_commit(lambda: _send_stored(ids))
 
     def _write(self, items: list[_Pending]) -> None:
         now = timezone.now()
@@ -274,6 +277,19 @@ class Importer:
                 [_new_tag(code, kind) for code, kind in missing.items()], ignore_conflicts=True
             )
             self._known_tags.update(missing)
+
+
+def _send_stored(ids: list[str]) -> None:
+    # The cables are committed: a failing listener (the search index) is logged, and must not
+    # stop the import or hide the other listeners.
+    for receiver, result in cables_stored.send_robust(sender=Cable, ids=ids):
+        if isinstance(result, Exception):
+            logger.error(
+                "cables_stored listener %r failed for %d cables",
+                receiver,
+                len(ids),
+                exc_info=result,
+            )
 
 
 def _tag_codes(record: CableRecord) -> list[str]:

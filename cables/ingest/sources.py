@@ -299,23 +299,17 @@ class Sources:
             yield from self._tar(stream, source, budget, depth)
             return
         packed = _CountingReader(stream)
-        decompressed: BinaryIO
-        if kind == "gzip":
-            decompressed = gzip.GzipFile(fileobj=packed, mode="rb")
-        elif kind == "xz":
-            decompressed = lzma.LZMAFile(packed, mode="rb")
-        else:
-            decompressed = bz2.BZ2File(packed, mode="rb")
-        unpacked = _buffered(
-            _CountingReader(
-                decompressed, budget=budget, compressed=packed, max_ratio=self.limits.max_ratio
+        with _decompressor(kind, packed) as decompressed:
+            unpacked = _buffered(
+                _CountingReader(
+                    decompressed, budget=budget, compressed=packed, max_ratio=self.limits.max_ratio
+                )
             )
-        )
-        if sniff(_peek(unpacked)) == "tar":
-            yield from self._tar(unpacked, source, budget, depth)
-        else:
-            # A single compressed file (cable.txt.gz, cables.csv.xz): read it as a member.
-            yield from self._member(unpacked, source, budget, depth, size=None)
+            if sniff(_peek(unpacked)) == "tar":
+                yield from self._tar(unpacked, source, budget, depth)
+            else:
+                # A single compressed file (cable.txt.gz, cables.csv.xz): read it as a member.
+                yield from self._member(unpacked, source, budget, depth, size=None)
 
     def _tar(
         self, stream: BinaryIO, source: str, budget: _Budget, depth: int
@@ -438,6 +432,14 @@ class Sources:
                 spool.write(chunk)
             spool.seek(0)
             yield from self._guard(self._zip(spool, source, budget, depth + 1), source)  # type: ignore[arg-type]
+
+
+def _decompressor(kind: str, packed: BinaryIO) -> BinaryIO:
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=packed, mode="rb")
+    if kind == "xz":
+        return lzma.LZMAFile(packed, mode="rb")
+    return bz2.BZ2File(packed, mode="rb")
 
 
 def iter_sources(
