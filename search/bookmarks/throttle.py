@@ -5,11 +5,12 @@ sees the same count. A locked-out pair is refused before the password is even ch
 correct guess during the lockout gains nothing. A successful sign-in clears the pair's failures.
 
 Settings (with defaults): CABLESEARCH_LOGIN_MAX_FAILURES = 5,
-CABLESEARCH_LOGIN_WINDOW_SECONDS = 900 (15 minutes).
+CABLESEARCH_LOGIN_WINDOW_SECONDS = 900 (15 minutes), CABLESEARCH_TRUSTED_PROXIES = 0.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,12 +30,31 @@ def window() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "CABLESEARCH_LOGIN_WINDOW_SECONDS", 900)))
 
 
+def trusted_proxies() -> int:
+    return max(0, int(getattr(settings, "CABLESEARCH_TRUSTED_PROXIES", 0)))
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client wants it to be unless a trusted
-    # proxy rewrites it, and trusting it would let an attacker pick a fresh "address" per try.
+    """The client's address: REMOTE_ADDR, or with N trusted proxies in front (each appending
+    to X-Forwarded-For), the Nth entry from the right of X-Forwarded-For.
+
+    Entries left of that are whatever the client wrote: trusting them would let an attacker
+    pick a fresh "address" per try. Behind a proxy with N = 0 every client shares the proxy's
+    address, so one attacker's failures would lock everybody out of that username."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = trusted_proxies()
+    if hops:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return remote
+    return remote
 
 
 def normalize_username(username: str) -> str:
