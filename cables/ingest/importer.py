@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cables.ingest.reading import Parsed, iter_parsed
@@ -133,30 +133,38 @@ class Importer:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        stored = {
-            cable_id: _Stored(content_hash, fmt, seen or [])
-            for cable_id, content_hash, fmt, seen in Cable.objects.filter(
-                id__in=list(pending)
-            ).values_list("id", "content_hash", "format", "seen_hashes")
-        }
-        to_write: list[_Pending] = []
-        for item in pending.values():
-            item.existing = stored.get(item.record.id)
-            if item.existing is None:
-                to_write.append(item)
-            elif self._unchanged(item, item.existing):
-                self.summary.unchanged += 1
-            else:
-                to_write.append(item)
+        to_write = self._judge(list(pending.values()))
         if not to_write:
             return
         try:
             with transaction.atomic():
-                self._write(to_write)
-                self._announce([item.record.id for item in to_write])
+                # Another import may have stored some of these cables since they were judged:
+                # wait for its batch to commit, then judge again, so none is inserted twice.
+                _one_writer_at_a_time()
+                to_write = self._judge(to_write)
+                if to_write:
+                    self._write(to_write)
+                    self._announce([item.record.id for item in to_write])
             self._count(to_write)
         except DatabaseError:
             self._write_one_by_one(to_write)
+
+    def _judge(self, items: list[_Pending]) -> list[_Pending]:
+        """The items that need writing, each with ``existing`` read now; counts the unchanged."""
+        stored = {
+            cable_id: _Stored(content_hash, fmt, seen or [])
+            for cable_id, content_hash, fmt, seen in Cable.objects.filter(
+                id__in=[item.record.id for item in items]
+            ).values_list("id", "content_hash", "format", "seen_hashes")
+        }
+        to_write: list[_Pending] = []
+        for item in items:
+            item.existing = stored.get(item.record.id)
+            if item.existing is not None and self._unchanged(item, item.existing):
+                self.summary.unchanged += 1
+            else:
+                to_write.append(item)
+        return to_write
 
     @staticmethod
     def _unchanged(item: _Pending, existing: _Stored) -> bool:
@@ -177,9 +185,12 @@ class Importer:
         self._known_tags = None
         written: list[_Pending] = []
         with transaction.atomic():
+            _one_writer_at_a_time()
             for item in items:
                 try:
                     with transaction.atomic():
+                        if not self._judge([item]):
+                            continue  # stored meanwhile by another import, unchanged
                         self._write([item])
                 except DatabaseError as exc:
                     self._known_tags = None
@@ -277,6 +288,17 @@ class Importer:
                 [_new_tag(code, kind) for code, kind in missing.items()], ignore_conflicts=True
             )
             self._known_tags.update(missing)
+
+
+# PostgreSQL advisory lock key meaning "an import is writing a batch" (any fixed number).
+IMPORT_LOCK_KEY = 0x6361626C
+
+
+def _one_writer_at_a_time() -> None:
+    """Serialise concurrent imports' batches. SQLite's IMMEDIATE transactions already do."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
 
 
 def _send_stored(ids: list[str]) -> None:

@@ -1,0 +1,298 @@
+"""Faults, with nothing lost: killed imports, concurrent imports, a lost index, searching mid-import.
+
+The import runs as a real `manage.py import_cables` process against its own database (a SQLite
+file, or a fresh PostgreSQL database under `make test-postgres`) so it can be SIGKILLed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cables.parsing import parse
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SUBSET = 120  # cables in the archive the fault tests import
+
+DUMP_CABLES = """
+import json
+from cables.models import Cable
+rows = {}
+for cable in Cable.objects.prefetch_related("paragraphs", "cable_tags"):
+    tags = [ct.tag_id for ct in sorted(cable.cable_tags.all(), key=lambda ct: ct.position)]
+    rows[cable.id] = [len(cable.paragraphs.all()), tags]
+print(json.dumps(rows))
+"""
+
+
+@pytest.fixture(scope="module")
+def subset(corpus_dir, tmp_path_factory) -> tuple[Path, dict[str, list]]:
+    """A tar.gz of real cables with distinct ids, and what each should store: [paragraphs, tags]."""
+    folder = tmp_path_factory.mktemp("subset")
+    archive_path = folder / "subset.tar.gz"
+    expected: dict[str, list] = {}
+    with (
+        tarfile.open(corpus_dir / "cables-text.tar.xz", "r|xz") as source,
+        tarfile.open(archive_path, "w:gz") as archive,
+    ):
+        for member in source:
+            if not member.isfile():
+                continue
+            data = source.extractfile(member).read()
+            record = parse(data, source=member.name)
+            if not getattr(record, "id", "") or record.id in expected:
+                continue
+            expected[record.id] = [
+                len(record.paragraphs),
+                list(dict.fromkeys(tag.code for tag in record.tags)),
+            ]
+            info = tarfile.TarInfo(f"cables/{record.id}.txt")  # named for its id
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+            if len(expected) == SUBSET:
+                break
+    return archive_path, expected
+
+
+class Site:
+    """A data folder and database of its own, shared by the processes a test starts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(root),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SECRET_KEY": "faults-test-key",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "CABLESEARCH_DATA_DIR": str(root / "data"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.pg_name: str | None = None
+        if connection.vendor == "postgresql":
+            self._create_postgres_database()
+
+    # -- database ------------------------------------------------------------------------
+
+    def _admin_connection(self):
+        import psycopg
+
+        db = connection.settings_dict
+        return psycopg.connect(
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"],
+            password=db["PASSWORD"],
+            dbname="postgres",
+            autocommit=True,
+        )
+
+    def _create_postgres_database(self) -> None:
+        db = connection.settings_dict
+        self.pg_name = f"cablesearch_faults_{uuid.uuid4().hex[:10]}"
+        with self._admin_connection() as admin:
+            admin.execute(f'CREATE DATABASE "{self.pg_name}"')
+        self.env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{self.pg_name}"
+        )
+
+    def drop(self) -> None:
+        if self.pg_name:
+            with self._admin_connection() as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+    def count_cables(self) -> int:
+        """Committed cables, read straight from the database (cheap enough to poll)."""
+        sql = "SELECT count(*) FROM cables_cable"
+        if self.pg_name:
+            import psycopg
+
+            with psycopg.connect(self.env["DATABASE_URL"]) as conn:
+                return conn.execute(sql).fetchone()[0]
+        path = self.root / "data" / "cablesearch.sqlite3"
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
+            return conn.execute(sql).fetchone()[0]
+
+    # -- processes -------------------------------------------------------------------------
+
+    def manage(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_DIR,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def stored(self) -> dict[str, list]:
+        done = self.manage("shell", "-c", DUMP_CABLES)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = Site(tmp_path)
+    migrated = site.manage("migrate", "--noinput", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    yield site
+    site.drop()
+
+
+def wait_for(predicate, timeout: float = 300, every: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(every)
+
+
+def kill_import_once(site: Site, archive: Path, kill_after: int) -> None:
+    """Start an import and SIGKILL it once at least ``kill_after`` cables are committed."""
+    # Small batches, so the kill most likely lands inside a batch's transaction.
+    process = site.start("import_cables", str(archive), "--quiet", "--batch-size", "5")
+    wait_for(lambda: site.count_cables() >= kill_after or process.poll() is not None)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    assert process.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+    assert site.count_cables() < SUBSET
+
+
+def assert_whole(stored: dict[str, list], expected: dict[str, list]) -> None:
+    """Every stored cable has exactly the paragraphs and tags its source holds."""
+    half_written = {cid: row for cid, row in stored.items() if row != expected[cid]}
+    assert half_written == {}
+
+
+def test_killing_an_import_leaves_no_half_written_cable(site, subset):
+    archive, expected = subset
+    for kill_after in (15, 50, 90):
+        kill_import_once(site, archive, kill_after)
+
+        assert_whole(site.stored(), expected)
+
+
+def test_running_a_killed_import_again_finishes_the_job(site, subset):
+    archive, expected = subset
+    kill_import_once(site, archive, 40)
+
+    rerun = site.manage("import_cables", str(archive))
+
+    assert rerun.returncode == 0, rerun.stderr
+    stored = site.stored()
+    assert set(stored) == set(expected)
+    assert_whole(stored, expected)
+
+
+def test_check_index_repair_restores_agreement_after_a_killed_import(site, subset):
+    archive, expected = subset
+    kill_import_once(site, archive, 40)
+
+    repaired = site.manage("check_index", "--repair")
+    checked = site.manage("check_index")
+
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "The index agrees with the database" in checked.stdout
+
+
+def test_two_imports_at_once_both_complete(site, subset, tmp_path):
+    archive, expected = subset
+    # Two overlapping halves: the middle third is imported by both processes at once.
+    ids = list(expected)
+    halves = {"first": ids[: 2 * len(ids) // 3], "second": ids[len(ids) // 3 :]}
+    folders = {}
+    with tarfile.open(archive) as tar:
+        for name, wanted in halves.items():
+            folders[name] = tmp_path / name
+            for member in tar:
+                if Path(member.name).stem in wanted:
+                    tar.extract(member, folders[name], filter="data")
+
+    processes = [site.start("import_cables", str(folder), "--quiet") for folder in folders.values()]
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in processes]
+
+    assert [status for status, _ in results] == [0, 0], results
+    stored = site.stored()
+    assert set(stored) == set(expected)
+    assert_whole(stored, expected)
+    checked = site.manage("check_index")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# -- a lost index ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def indexed(corpus_dir, index_dir) -> Path:
+    """The seed cable stored and indexed; returns the index folder."""
+    call_command("import_cables", str(corpus_dir / "seed" / "07MOSCOW5100.txt"), "--quiet")
+    return index_dir
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_index_gives_a_clear_503_and_rebuild_index_restores_service(client, indexed):
+    assert client.get("/search", {"q": "lavrov"}).status_code == 200
+    shutil.rmtree(indexed)
+
+    broken = client.get("/search", {"q": "lavrov"})
+    assert broken.status_code == 503
+    assert b"rebuild_index" in broken.content
+    assert b"Traceback" not in broken.content
+
+    call_command("rebuild_index", "--no-progress", stdout=io.StringIO())
+    restored = client.get("/search", {"q": "lavrov"})
+    assert restored.status_code == 200
+    assert b"07MOSCOW5100" in restored.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_index_gives_a_clear_503_and_rebuild_index_restores_service(client, indexed):
+    for path in indexed.rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"\0garbage" * 16)
+
+    broken = client.get("/search", {"q": "lavrov"})
+    assert broken.status_code == 503
+    assert b"rebuild_index" in broken.content
+
+    call_command("rebuild_index", "--no-progress", stdout=io.StringIO())
+    restored = client.get("/search", {"q": "lavrov"})
+    assert restored.status_code == 200
+    assert b"07MOSCOW5100" in restored.content
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/search.csv", "/search.atom", "/search/facets/tag"])
+def test_every_search_endpoint_answers_503_without_an_index(client, indexed, path):
+    shutil.rmtree(indexed)
+
+    response = client.get(path, {"q": "lavrov"})
+
+    assert response.status_code == 503
