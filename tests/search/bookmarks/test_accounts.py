@@ -238,3 +238,15 @@ def test_signing_in_through_the_admin_clears_the_failures(client, django_user_mo
     client.post("/admin/login/", {"username": "boss", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
 
     assert not LoginAttempt.objects.exists()
+
+
+def test_an_administrator_lifts_a_lockout_by_deleting_the_failures(client, alice, admin_client):
+    fail(client, 5)
+    ids = list(LoginAttempt.objects.values_list("pk", flat=True))
+
+    admin_client.post(
+        "/admin/bookmarks/loginattempt/",
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+
+    assert sign_in(client, "alice", PASSWORD).status_code == 302
