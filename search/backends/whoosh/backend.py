@@ -34,6 +34,7 @@ from search import hydrate
 from search.backends.base import BaseSearchBackend, IndexDrift, Progress
 from search.backends.whoosh.arrays import IndexArrays
 from search.backends.whoosh.compile import analyse, to_whoosh
+from search.backends.whoosh.docsets import DocSets
 from search.backends.whoosh.highlight import Matcher, snippets
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
@@ -89,6 +90,7 @@ class _Context:
 
     searcher: object
     arrays: IndexArrays
+    docsets: DocSets
 
 
 @dataclass
@@ -215,7 +217,11 @@ class WhooshBackend(BaseSearchBackend):
                     while len(self._arrays) >= 3:
                         self._arrays.pop(next(iter(self._arrays)))
                     self._arrays[key] = arrays
-        return _Context(searcher, arrays)
+        docsets = getattr(local, "docsets", None)
+        if docsets is None or docsets.reader is not reader:
+            # Per thread, like the searcher: its term cache reads through this reader.
+            docsets = local.docsets = DocSets(reader, arrays.size)
+        return _Context(searcher, arrays, docsets)
 
     def close(self) -> None:
         with self._searchers_lock:
@@ -236,10 +242,7 @@ class WhooshBackend(BaseSearchBackend):
         if query is None:
             base = arrays.live.copy()
         else:
-            base = np.zeros(arrays.size, dtype=bool)
-            docs = np.fromiter(ctx.searcher.docs_for_query(query), dtype=np.int64)
-            base[docs] = True
-            base &= arrays.live
+            base = ctx.docsets.mask(query, ctx.searcher, arrays) & arrays.live
         dates = None
         if state.date_from or state.date_to:
             lo = _day(state.date_from) if state.date_from else 0

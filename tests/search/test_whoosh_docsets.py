@@ -1,0 +1,38 @@
+"""The numpy query evaluator gives exactly the documents Whoosh itself matches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search.backends.whoosh.compile import to_whoosh
+from search.query import parse
+from search.service import get_backend
+
+
+@pytest.mark.usefixtures("searchable")
+@pytest.mark.parametrize(
+    "q",
+    [
+        "missile",
+        "missile defense",
+        "missile OR nuclear",
+        "missile -iran",
+        "-tag:RS",
+        "embass*",
+        "id:07MOSCOW*",
+        '"prime minister" OR kremlin',
+        "07MOSCOW5100",
+        "country:JA (lavrov OR tokyo)",
+        "year:2007 from:2007-03-01 to:2007-06-30",
+        "origin:moscow classification:confidential",
+    ],
+)
+def test_docsets_equal_whoosh_matches(q):
+    backend = get_backend()
+    ctx = backend._context()
+    query = to_whoosh(parse(q).tree)
+    ours = np.flatnonzero(ctx.docsets.mask(query, ctx.searcher, ctx.arrays) & ctx.arrays.live)
+    theirs = sorted(d for d in ctx.searcher.docs_for_query(query) if ctx.arrays.live[d])
+    assert ours.tolist() == theirs
+    assert theirs  # every query here matches something in the sample
