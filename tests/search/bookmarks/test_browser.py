@@ -30,7 +30,9 @@ def import_ids(corpus_texts, tmp_path, index_dir):
 
 
 def result_ids(page) -> list[str]:
-    return page.locator("#results .hit .hit-id").all_inner_texts()
+    """The cables listed, in order, read from our own stars (one per result row)."""
+    labels = page.locator(".bm-star .visually-hidden").all_inner_texts()
+    return [label.rsplit(" ", 1)[-1] for label in labels]
 
 
 def feed_ids(page, url: str) -> list[str]:
