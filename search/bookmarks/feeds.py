@@ -1,9 +1,10 @@
 """Atom feed of a saved search at a private token URL: /feeds/<token>.atom.
 
 A feed reader polls it without a session, so the token is the only key: 32 random bytes, unique,
-replaced on demand (the old URL then 404s). The feed lists the newest matching cables, plus
-matching cables imported in the last FEED_RECENT_DAYS days even when their own date is old (an
-old cable imported today is news to the reader, but would never reach the "newest" page).
+replaced on demand (the old URL then 404s). The feed lists the newest matching cables
+(CABLESEARCH_FEED_ENTRIES, default 30), plus matching cables imported in the last
+FEED_RECENT_DAYS days even when their own date is old (an old cable imported today is news to
+the reader, but would never reach the "newest" part).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -29,6 +31,10 @@ FEED_RECENT_DAYS = 30
 FEED_MAX_RECENT = 50
 
 
+def newest_entries() -> int:
+    return int(getattr(settings, "CABLESEARCH_FEED_ENTRIES", 30))
+
+
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
     cable: Cable
@@ -39,7 +45,7 @@ def feed_entries(saved: SavedSearch) -> list[FeedEntry]:
     from search import service
 
     state = saved.state.with_sort("newest").with_page(1)
-    results = service.search(state)
+    results = service.search(state, page_size=newest_entries())
     snippets = {hit.id: tuple(s.html for s in hit.snippets) for hit in results.hits}
     ids = [hit.id for hit in results.hits]
 

@@ -58,7 +58,7 @@ def test_a_cable_imported_later_appears_in_the_feed(client, saved, importer):
 def test_an_old_cable_imported_later_appears_though_not_among_the_newest(
     client, saved, importer, settings
 ):
-    settings.CABLESEARCH_PAGE_SIZE = 2  # the "newest" page holds two cables
+    settings.CABLESEARCH_FEED_ENTRIES = 2  # the "newest" part of the feed holds two cables
     importer(*RS_CABLES[1:])
     Cable.objects.update(first_imported=timezone.now() - timedelta(days=60))
 
@@ -90,6 +90,14 @@ def test_the_feed_keeps_its_address_private(client, saved, importer):
     assert response["Cache-Control"].startswith("private")
     feed_id = ElementTree.fromstring(response.content).find(f"{ATOM}id").text
     assert feed_id == f"tag:cablesearch,2026:saved-search/{saved.pk}"  # not the token
+
+
+def test_the_feed_is_not_bound_to_the_result_page_size(client, saved, importer, settings):
+    settings.CABLESEARCH_PAGE_SIZE = 1
+    importer(*RS_CABLES)
+    Cable.objects.update(first_imported=timezone.now() - timedelta(days=60))  # none is recent
+
+    assert len(entries(client.get(saved.feed_url))) == 4
 
 
 def test_an_unknown_token_is_404(client, db):
