@@ -114,6 +114,9 @@ class Importer:
             self._fail(item.source, item.error)
             return
         record = item.record
+        if not record.id:
+            self._fail(record.source, "no reference id found: not stored")
+            return
         if record.id in self._pending:
             # The same cable twice in one batch: write the first before judging the second.
             self.flush()
