@@ -106,13 +106,19 @@ def base_classification(word: str) -> str:
     return "UNCLASSIFIED"
 
 
+# "S E C R E T BOGOTA 000243 SIPDIS NOFORN": caveats keyed after the serial.
+_TRAILING_CAVEATS_RE = re.compile(
+    r"(?:[\s,/]+(?:SIPDIS|NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS|NOCONTRACT|ORCON|CXNET))+[\s,/.]*$"
+)
+
+
 def find_class_line(text: str) -> re.Match[str] | None:
     """The classification line: the first one naming station and serial ("... MOSCOW 005100"),
     else the first bare classification word on a line of its own."""
     upper = text.upper()
     bare: re.Match[str] | None = None
     for m in CLASS_LINE_RE.finditer(upper):
-        rest = m.group("rest").strip()
+        rest = _TRAILING_CAVEATS_RE.sub("", m.group("rest")).strip()
         if rest and _STATION_SERIAL_RE.search(" " + rest):
             return m
         if not rest and bare is None and len(m.group("cls")) >= 6:
@@ -126,6 +132,7 @@ def parse_class_line(line_match: re.Match[str], body: Body) -> None:
     rest = " " + _squash(line_match.group("rest"))
     for cav in _CAVEAT_RE.findall(rest):
         _add_caveat(body, cav)
+    rest = _TRAILING_CAVEATS_RE.sub("", rest)
     rest = re.sub(r"\bSECTION\s+\d+\s+OF\s+\d+\b", " ", rest)
     rest = _CAVEAT_RE.sub(" ", rest)
     rest = re.sub(r"[/,;]", " ", rest)
@@ -495,6 +502,48 @@ def parse_eo(lines: list[str], body: Body) -> None:
         return
 
 
+_CAVEAT_LINE_WORDS = frozenset(
+    [
+        "SIPDIS",
+        "NOFORN",
+        "SENSITIVE",
+        "EXDIS",
+        "NODIS",
+        "LIMDIS",
+        "STADIS",
+        "NOCONTRACT",
+        "ORCON",
+        "PROPIN",
+        "SBU",
+        "FOUO",
+        "CXNET",
+        "EFTO",
+        "DEPT",
+        "CORRECTED",
+        "COPY",
+        "FOR",
+        "OFFICIAL",
+        "USE",
+        "ONLY",
+        "BUT",
+        "UNCLASSIFIED",
+        "NOF",
+        "NOFOR",
+        "CODEL",
+        "C",
+        "O",
+        "R",
+        "E",
+        "T",
+        "D",
+        "P",
+        "Y",
+    ]
+)
+# "NOFORN, NOT FOR INTERNET DISTRIBUTION": a caveat opening a line of its own.
+_CAVEAT_OPENING_RE = re.compile(r"^(NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS)\b\s*[,;:]")
+
+
 def parse_caveats(lines: list[str], body: Body) -> None:
     """Caveat lines between the classification line and the E.O./TAGS lines."""
     for line in lines[:40]:
@@ -504,47 +553,8 @@ def parse_caveats(lines: list[str], body: Body) -> None:
         if not upper or len(upper) > 60:
             continue
         words = [w for w in re.split(r"[\s,/]+", upper) if w]
-        if words and all(
-            w
-            in (
-                "SIPDIS",
-                "NOFORN",
-                "SENSITIVE",
-                "EXDIS",
-                "NODIS",
-                "LIMDIS",
-                "STADIS",
-                "NOCONTRACT",
-                "ORCON",
-                "PROPIN",
-                "SBU",
-                "FOUO",
-                "CXNET",
-                "EFTO",
-                "DEPT",
-                "CORRECTED",
-                "COPY",
-                "FOR",
-                "OFFICIAL",
-                "USE",
-                "ONLY",
-                "BUT",
-                "UNCLASSIFIED",
-                "NOF",
-                "NOFOR",
-                "CODEL",
-                "C",
-                "O",
-                "R",
-                "E",
-                "T",
-                "D",
-                "P",
-                "Y",
-            )
-            for w in words
-        ):
+        if words and all(w in _CAVEAT_LINE_WORDS for w in words):
             for cav in _CAVEAT_RE.findall(upper):
                 _add_caveat(body, cav)
-    # SIPDIS also appears alone anywhere in the body.
-    del lines
+        elif m := _CAVEAT_OPENING_RE.match(upper):
+            _add_caveat(body, m.group(1))

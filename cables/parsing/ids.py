@@ -7,6 +7,7 @@ import re
 # A canonical id: two-digit year, station letters, serial without leading zeros.
 ID_RE = re.compile(r"^(\d{2})([A-Z][A-Z-]*?)(\d+)$")
 _DOUBLED_YEAR = re.compile(r"^(\d{2})\1(?=[A-Z])")
+_SECTION_IN_ID = re.compile(r"^(\d{2})S?E?CTION\d{2}[A-Z]{2}\d{2}(?=[A-Z])")
 
 
 def station_key(name: str) -> str:
@@ -24,6 +25,8 @@ def canonical_id(raw: str) -> str:
     """Normalise an id as written ('07 MOSCOW 005100', '7575LIBREVILLE1895') to '07MOSCOW5100'."""
     text = re.sub(r"\s+", "", raw.upper())
     text = _DOUBLED_YEAR.sub(r"\1", text)
+    # A section marker keyed into the id: "08SCTION02OF02SAOPAULO335" -> "08SAOPAULO335".
+    text = _SECTION_IN_ID.sub(r"\1", text)
     m = re.match(r"^(\d{2})([A-Z-]+?)0*(\d+)$", text)
     if m:
         return f"{m.group(1)}{m.group(2)}{m.group(3)}"
