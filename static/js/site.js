@@ -105,6 +105,18 @@
     }
   });
 
+  function showError(show) {
+    var box = document.getElementById("search-error");
+    if (box) box.hidden = !show;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status !== 503) showError(true);
+  });
+  document.addEventListener("htmx:sendError", function () { showError(true); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) showError(false);
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     applyFacetState(document);
     // htmx puts the focus back on an element with the same id; when the clicked control is

@@ -159,6 +159,37 @@ def test_a_bookmarked_url_gives_the_same_results(page, site, browser):
     other.context.close()
 
 
+def test_the_title_follows_the_query(page, site):
+    page.goto(site + "/search")
+
+    page.locator("#q").press_sequentially("missile")
+
+    expect(page).to_have_title(re.compile(r"^missile · Search"))
+
+
+def test_removing_a_chip_puts_the_focus_on_the_results(page, site):
+    page.goto(site + "/search?q=missile&country=JA")
+
+    page.locator(".chip-remove").first.focus()
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/search\?q=missile$"))
+    expect(page.locator("#results-heading")).to_be_focused()
+
+
+def test_a_date_range_filters_the_results(page, site):
+    page.goto(site + "/search?q=missile")
+
+    page.locator("#from").fill("2007-01-01")
+    page.locator("#to").fill("2007-12-31")
+    page.get_by_role("button", name="Apply dates").click()
+
+    page.wait_for_url(re.compile(r"/search\?q=missile&from=2007-01-01&to=2007-12-31$"))
+    expect(page.locator(".chip-remove").first).to_contain_text("2007-01-01")
+    dates = page.locator(".hit-meta time").all_inner_texts()
+    assert dates and all(d.endswith("2007") for d in dates)
+
+
 def test_a_histogram_bar_filters_to_its_year(page, site):
     page.goto(site + "/search?q=missile")
 

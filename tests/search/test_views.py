@@ -63,7 +63,9 @@ def test_home_page_is_the_search_page(client, library):
 def test_htmx_request_gets_only_the_results_region(client, library):
     html = html_of(client.get("/search", {"q": "missile"}, headers=HTMX))
 
-    assert html.lstrip().startswith('<div id="results"')
+    assert html.lstrip().startswith(
+        '<title>missile · Search · cablesearch</title>\n<div id="results"'
+    )
     assert "<html" not in html
     assert 'id="search-form"' not in html
 
