@@ -128,3 +128,7 @@ def test_account_menu_for_a_user(alice):
     assert 'href="/bookmarks/"' in out
     assert 'href="/accounts/password_change/"' in out
     assert 'action="/accounts/logout/"' in out
+
+
+def test_save_search_partial_without_a_state_renders_nothing(alice):
+    assert render('{% include "bookmarks/_save_search.html" %}', alice).strip() == ""
