@@ -9,7 +9,45 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.backends.whoosh.docsets import leaf_ids
 from search.backends.whoosh.schema import FACET_FIELDS
+
+
+def _postings(reader, fieldname: str, btext: bytes) -> np.ndarray:
+    parts = [
+        np.asarray(leaf_ids(leaf.postings(fieldname, btext)), dtype=np.int32) + offset
+        for leaf, offset in reader.leaf_readers()
+        if (fieldname, btext) in leaf
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+
+
+def _numeric_column(reader, fieldname: str, n: int) -> np.ndarray:
+    """A NUMERIC sortable column as an int32 array: read straight from the column's bytes
+    (whoosh3 stores 32-bit signed values big-endian, shifted by 2**31), checked against
+    Whoosh's own reader on a sample; on any surprise, Whoosh's reader for everything."""
+    parts = []
+    try:
+        for leaf, _offset in reader.leaf_readers():
+            count = leaf.doc_count_all()
+            raw_reader = leaf.column_reader(fieldname, translate=False)
+            size = raw_reader._count * raw_reader._fixedlen
+            raw = np.frombuffer(
+                bytes(raw_reader._dbfile.get(raw_reader._basepos, size)),
+                dtype=">" + raw_reader._typecode,
+            ).astype(np.int64) - (1 << 31)
+            values = np.zeros(count, dtype=np.int64)
+            values[: len(raw)] = raw[:count]
+            check = leaf.column_reader(fieldname)
+            sample = range(0, count, max(1, count // 16))
+            if any(int(values[d]) != check[d] for d in sample):
+                raise ValueError("column layout differs")
+            parts.append(values.astype(np.int32))
+        if not parts:
+            return np.zeros(n, dtype=np.int32)
+        return np.concatenate(parts)
+    except (AttributeError, ValueError, TypeError):
+        return np.fromiter(reader.column_reader(fieldname), dtype=np.int32, count=n)
 
 
 class FacetArrays:
@@ -59,9 +97,9 @@ class IndexArrays:
         self.live = np.zeros(n, dtype=bool)
         live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
         self.live[live_ids] = True
-        self.day = np.fromiter(reader.column_reader("day"), dtype=np.int32, count=n)
-        self.minute = np.fromiter(reader.column_reader("minute"), dtype=np.int32, count=n)
-        self.year = np.fromiter(reader.column_reader("year"), dtype=np.int32, count=n)
+        self.day = _numeric_column(reader, "day", n)
+        self.minute = _numeric_column(reader, "minute", n)
+        self.year = _numeric_column(reader, "year", n)
         self.ids: list[str] = list(reader.column_reader("id"))
         self.doc_of: dict[str, int] = {
             cable_id: d for d, cable_id in enumerate(self.ids) if self.live[d]
@@ -71,9 +109,8 @@ class IndexArrays:
             values: list[str] = []
             postings: list[np.ndarray] = []
             for btext in reader.lexicon(fieldname):
-                docs = np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int32)
                 values.append(btext.decode("utf-8"))
-                postings.append(docs)
+                postings.append(_postings(reader, fieldname, btext))
             self.facets[facet] = FacetArrays(values, postings)
         years = sorted(int(y) for y in np.unique(self.year[self.live]) if y > 0)
         year_postings = [np.flatnonzero(self.year == y).astype(np.int32) for y in years]
