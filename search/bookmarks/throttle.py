@@ -43,18 +43,22 @@ def client_ip(request: HttpRequest | None) -> str | None:
     address, so one attacker's failures would lock everybody out of that username."""
     if request is None:
         return None
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
     hops = trusted_proxies()
     if hops:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= hops:
-            candidate = forwarded[-hops]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                return remote
+            return _address(forwarded[-hops]) or remote
     return remote
+
+
+def _address(text: str) -> str | None:
+    # Only real addresses reach the database (PostgreSQL's inet column refuses anything else).
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
 
 
 def normalize_username(username: str) -> str:

@@ -97,7 +97,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def save_search(request: HttpRequest) -> HttpResponse:
     form = SaveSearchForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "That search could not be saved: the name is too long.")
+        reason = "the name is too long" if "name" in form.errors else "the search is too long"
+        messages.error(request, f"That search could not be saved: {reason}.")
         return redirect(safe_next(request, request.POST.get("next"), reverse("bookmarks:index")))
     query = canonical_query(form.cleaned_data["query"])
     saved, created = SavedSearch.objects.get_or_create(

@@ -50,3 +50,20 @@ def test_behind_a_proxy_failures_are_counted_per_client(client, alice, settings)
     )
 
     assert response.status_code == 302
+
+
+def test_a_remote_addr_that_is_not_an_address_is_none():
+    assert client_ip(request("unix:/run/gunicorn.sock")) is None
+
+
+def test_failures_from_an_unknown_address_are_still_counted(client, alice):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "alice", "password": "x"}, REMOTE_ADDR="")
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": "correct horse battery staple"},
+        REMOTE_ADDR="",
+    )
+
+    assert response.status_code == 429

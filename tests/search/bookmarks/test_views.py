@@ -391,3 +391,13 @@ def test_cable_page_for_anonymous_reads_freely(client, importer):
 
     assert response.status_code == 200
     assert "/accounts/login/?next=/cables/08ROME1386/" in response.text
+
+
+def test_save_search_with_an_absurdly_long_query_says_so(alice_client):
+    response = alice_client.post(
+        "/bookmarks/searches/", {"query": "q=" + "x" * 30_000, "next": "/bookmarks/"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "the search is too long" in response.text
+    assert not SavedSearch.objects.exists()
