@@ -20,7 +20,6 @@ Usage: ``python bench/generate.py --cables 2000 --out bench/work/cables.csv``
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import lzma
@@ -263,8 +262,10 @@ def generate(
         serial = serials.get(key, rng.randint(1, 200)) + rng.randint(1, 12)
         serials[key] = serial
         cable_id = f"{t.year % 100:02d}{t.city}{serial}"
+        # The release ends in February 2010.
+        days = 59 if t.year >= 2010 else 365
         date = datetime(t.year, 1, 1) + timedelta(
-            days=rng.randrange(365), minutes=rng.randrange(24 * 60)
+            days=rng.randrange(days), minutes=rng.randrange(24 * 60)
         )
         refs: list[str] = []
         for _ in range(rng.choice(pool.reference_counts)):
@@ -321,27 +322,31 @@ class WriteStats:
     seconds: float
 
 
+def _csv_escape(value: str) -> str:
+    # The release's cables.csv is a MySQL dump: every field double-quoted, backslash escapes,
+    # newlines kept as they are.
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def write_corpus(cables: Iterator[GeneratedCable], out: Path, fmt: str = "csv") -> WriteStats:
     """Stream cables to ``out`` as ``csv`` or ``tar.gz``; never holds the corpus in memory."""
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     n = text_bytes = 0
     if fmt == "csv":
-        with out.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
+        with out.open("w", encoding="utf-8", newline="\n") as fh:
             for c in cables:
-                writer.writerow(
-                    [
-                        c.row,
-                        f"{c.date:%m/%d/%Y %H:%M}",
-                        c.id,
-                        c.origin,
-                        c.classification,
-                        "|".join(c.references),
-                        c.header,
-                        c.body,
-                    ]
+                fields = (
+                    str(c.row),
+                    f"{c.date:%m/%d/%Y %H:%M}",
+                    c.id,
+                    c.origin,
+                    c.classification,
+                    "|".join(c.references),
+                    c.header,
+                    c.body,
                 )
+                fh.write(",".join(f'"{_csv_escape(f)}"' for f in fields) + "\n")
                 n += 1
                 text_bytes += len(c.header.encode()) + len(c.body.encode())
     elif fmt == "tar.gz":
