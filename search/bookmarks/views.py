@@ -14,13 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cables.models import Cable
+from search.state import SearchState
 
 from .accounts import safe_next
 from .counts import counts_for
@@ -101,12 +102,13 @@ def save_search(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"That search could not be saved: {reason}.")
         return redirect(safe_next(request, request.POST.get("next"), reverse("bookmarks:index")))
     query = canonical_query(form.cleaned_data["query"])
+    state = SearchState.from_query(QueryDict(query))
     saved, created = SavedSearch.objects.get_or_create(
         user=request.user,
         query_hash=query_hash(query),
         defaults={
             "query": query,
-            "name": form.cleaned_data["name"] or summarize(SavedSearch(query=query).state),
+            "name": form.cleaned_data["name"] or summarize(state),
         },
     )
     if is_htmx(request):
