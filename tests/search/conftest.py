@@ -46,13 +46,14 @@ def library(
     path = tmp_path_factory.mktemp("library-index")
     overrides = {"SEARCH_INDEX_DIR": path, "CABLESEARCH_SEARCH_BACKEND": backend_path}
     with django_db_blocker.unblock(), override_settings(**overrides):
+        tags_before = set(Tag.objects.values_list("code", flat=True))
         store_cables(corpus_dir, sample_ids)
         get_backend().rebuild()
         reset_backend()
         yield path
         reset_backend()
-        Cable.objects.all().delete()
-        Tag.objects.all().delete()
+        Cable.objects.filter(pk__in=sample_ids).delete()
+        Tag.objects.exclude(code__in=tags_before).delete()
 
 
 @pytest.fixture

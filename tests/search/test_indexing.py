@@ -184,3 +184,36 @@ def test_concurrent_writers_queue_and_searches_run_during_writes(index_dir, corp
     assert totals and all(t >= 0 for t in totals)
     assert service.total_for(SearchState()) == 60
     assert check() == 0
+
+
+def _extract_texts(corpus_dir, dest, names):
+    import tarfile
+
+    with tarfile.open(corpus_dir / "cables-text.tar.xz") as tar:
+        for member in tar:
+            if member.isfile() and member.name.rsplit("/", 1)[-1] in names:
+                (dest / member.name.rsplit("/", 1)[-1]).write_bytes(tar.extractfile(member).read())
+
+
+def test_real_import_reimport_and_delete_keep_index_and_database_agreed(
+    db, index_dir, corpus_dir, tmp_path, django_capture_on_commit_callbacks
+):
+    """Through the real importer and the ORM's own delete signal, not hand-sent signals."""
+    names = {"06MOSCOW5645.txt", "07MOSCOW1442.txt", "07MOSCOW104.txt", "00HARARE5461.txt"}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _extract_texts(corpus_dir, folder, names)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_cables", str(folder), "--quiet")
+    stored = set(Cable.objects.values_list("id", flat=True))
+    assert stored and set(ids_for()) == stored
+    assert check() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_cables", str(folder), "--quiet")
+    assert sorted(ids_for()) == sorted(stored)
+    assert check() == 0
+    gone = sorted(stored)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        Cable.objects.get(pk=gone).delete()
+    assert gone not in ids_for()
+    assert check() == 0
