@@ -11,7 +11,7 @@ count is a lower bound and says so ("12+").
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -86,15 +86,3 @@ def counts_for(searches: Sequence[SavedSearch]) -> dict[int, SearchCounts]:
             continue
         out[saved.pk] = SearchCounts(total=total, new=new, new_is_lower_bound=lower)
     return out
-
-
-def starred_ids(user: object, cable_ids: Iterable[str]) -> frozenset[str]:
-    """The ids among ``cable_ids`` that ``user`` has starred, in one query."""
-    from .models import CableBookmark
-
-    ids = [cid for cid in dict.fromkeys(cable_ids) if cid]
-    if not ids or not getattr(user, "is_authenticated", False):
-        return frozenset()
-    return frozenset(
-        CableBookmark.objects.filter(user=user, cable_id__in=ids).values_list("cable_id", flat=True)
-    )

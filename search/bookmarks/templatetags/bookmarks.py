@@ -15,8 +15,8 @@ from django import template
 from search.state import SearchState
 
 from ..accounts import signup_allowed as _signup_allowed
-from ..counts import starred_ids as _starred_ids
 from ..models import SavedSearch, canonical_query, query_hash
+from ..models import starred_ids as _starred_ids
 
 register = template.Library()
 
