@@ -47,6 +47,36 @@ def _id_hint(source: str) -> str:
     return candidate if is_valid_id(candidate) else ""
 
 
+# A row of a database dump pasted as text: "2007-09-11 09:44:00<TAB>07BERN881<TAB>Embassy Bern<TAB>
+# SECRET<TAB>07STATE124823<TAB>VZCZC...", each line of the cable ending with a backslash.
+_DUMP_ROW_RE = re.compile(
+    r"^\s*(?P<created>\d{4}-\d{2}-\d{2} \d{2}:\d{2})(?::\d{2})?\t(?P<id>\d{2}[A-Z][A-Z0-9-]*\d)\t"
+    r"(?P<origin>[^\t\n]*)\t(?P<classification>[^\t\n]*)\t[^\t\n]*\t",
+    re.M,
+)
+
+
+def _unescape_dump_lines(text: str) -> str:
+    """Drop the backslash that ends every line of a dumped cable."""
+    lines = text.count("\n") + 1
+    if text.count("\\\n") * 2 > lines:
+        return text.replace("\\\n", "\n")
+    return text
+
+
+def _take_dump_row(text: str, meta: dict[str, str]) -> str:
+    m = _DUMP_ROW_RE.search(text[:20000])
+    if not m:
+        return text
+    meta.update(
+        id=m.group("id"),
+        created=m.group("created"),
+        origin=m.group("origin").strip(),
+        classification=m.group("classification").strip(),
+    )
+    return text[: m.start()] + text[m.end() :]
+
+
 def _meta_date(value: str) -> datetime | None:
     m = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:\s+(\d{2}):(\d{2}))?", value.strip())
     if not m:
@@ -102,7 +132,10 @@ def parse_text(
     header_text: str | None = None,
     id_hint: str = "",
 ) -> CableRecord | ParseFailure:
-    meta = meta or {}
+    meta = dict(meta or {})
+    text = _unescape_dump_lines(text)
+    if not meta:
+        text = _take_dump_row(text, meta)
     text = reflow_fields(strip_link_residue(text.replace("\r\n", "\n").replace("\r", "\n")))
     warnings: list[str] = []
     if header_text is None:
