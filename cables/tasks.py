@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
@@ -49,7 +50,7 @@ def run_import_job(job_id: int) -> dict:
         )
 
     try:
-        summary = import_paths([job.folder], progress=progress)
+        summary = import_paths([job.folder], progress=progress, root=settings.MEDIA_ROOT)
     except Exception as exc:
         logger.exception("import job %s failed", job_id)
         jobs.update(

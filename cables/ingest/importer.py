@@ -371,9 +371,13 @@ def import_paths(
     limits: Limits | None = None,
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    root: str | os.PathLike | None = None,
 ) -> ImportSummary:
-    """Import every cable found under ``paths`` and say what happened."""
-    sources = Sources(paths, limits or Limits.from_settings())
+    """Import every cable found under ``paths`` and say what happened.
+
+    ``root``: name sources relative to this folder (see :class:`Sources`).
+    """
+    sources = Sources(paths, limits or Limits.from_settings(), root=root)
     importer = Importer(batch_size=batch_size)
     for item in iter_parsed(sources):
         importer.feed(item)

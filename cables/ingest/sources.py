@@ -216,9 +216,17 @@ class Sources:
     read so far (for progress bars: archives are read front to back).
     """
 
-    def __init__(self, paths: Iterable[str | os.PathLike], limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        paths: Iterable[str | os.PathLike],
+        limits: Limits | None = None,
+        *,
+        root: str | os.PathLike | None = None,
+    ) -> None:
         self.paths = [Path(p) for p in paths]
         self.limits = limits or Limits()
+        # Source names are given relative to ``root`` when set (uploads: "imports/12/a.zip").
+        self.root = Path(root) if root is not None else None
         self.bytes_total = sum(path.stat().st_size for path, _ in self._files())
         self._done_before = 0
         self._current: BinaryIO | None = None
@@ -230,6 +238,11 @@ class Sources:
             current = self._current.tell()
         return self._done_before + current
 
+    def _name(self, path: Path) -> str:
+        if self.root is not None and path.is_relative_to(self.root):
+            return str(path.relative_to(self.root))
+        return str(path)
+
     def _files(self) -> Iterator[tuple[Path, str]]:
         for path in self.paths:
             if path.is_dir():
@@ -237,9 +250,9 @@ class Sources:
                     dirs.sort()
                     for name in sorted(files):
                         if not _ignored(name):
-                            yield Path(root) / name, str(Path(root) / name)
+                            yield Path(root) / name, self._name(Path(root) / name)
             elif path.is_file():
-                yield path, str(path)
+                yield path, self._name(path)
 
     def __iter__(self) -> Iterator[SourceItem]:
         for path in self.paths:

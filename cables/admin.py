@@ -1,0 +1,364 @@
+"""Admin: read the library (cables, tags) and upload cables to import in the background."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import get_valid_filename
+from django_htmx.http import HttpResponseStopPolling
+
+from cables.ingest.uploads import UploadRefused, check_upload
+from cables.models import (
+    Addressee,
+    Cable,
+    CableTag,
+    ImportJob,
+    Paragraph,
+    Reference,
+    Tag,
+    batched_deletes,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ParagraphInline(ReadOnlyInline):
+    model = Paragraph
+    fields = ["number", "marking", "text"]
+    readonly_fields = fields
+
+
+class CableTagInline(ReadOnlyInline):
+    model = CableTag
+    verbose_name = "tag"
+    fields = ["tag_link", "kind", "name"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("tag")
+
+    @admin.display(description="code")
+    def tag_link(self, obj: CableTag) -> str:
+        url = reverse("admin:cables_tag_change", args=[obj.tag_id])
+        return format_html('<a href="{}">{}</a>', url, obj.tag_id)
+
+    @admin.display(description="kind")
+    def kind(self, obj: CableTag) -> str:
+        return obj.tag.get_kind_display()
+
+    @admin.display(description="name")
+    def name(self, obj: CableTag) -> str:
+        return obj.tag.name or "(no name known)"
+
+
+class ReferenceInline(ReadOnlyInline):
+    model = Reference
+    fields = ["label", "text", "cited"]
+    readonly_fields = fields
+
+    @admin.display(description="cites")
+    def cited(self, obj: Reference) -> str:
+        if not obj.cited_id:
+            return "-"
+        if Cable.objects.filter(pk=obj.cited_id).exists():
+            url = reverse("admin:cables_cable_change", args=[obj.cited_id])
+            return format_html('<a href="{}">{}</a>', url, obj.cited_id)
+        return format_html("{} (not in the library)", obj.cited_id)
+
+
+class AddresseeInline(ReadOnlyInline):
+    model = Addressee
+    fields = ["kind", "name"]
+    readonly_fields = fields
+
+
+@admin.register(Cable)
+class CableAdmin(admin.ModelAdmin):
+    list_display = ["id", "date", "classification", "origin", "short_subject", "partial"]
+    list_filter = ["classification", "partial", "format", "origin"]
+    date_hierarchy = "date"
+    search_fields = ["id", "subject"]
+    show_full_result_count = False
+    list_per_page = 50
+    inlines = [CableTagInline, ReferenceInline, AddresseeInline, ParagraphInline]
+    fieldsets = [
+        (None, {"fields": ["id", "site_link", "subject", "date", "classification", "origin"]}),
+        (
+            "Header",
+            {
+                "fields": [
+                    "origin_code",
+                    "precedence",
+                    "transmission_id",
+                    "caveats",
+                    "eo",
+                    "declassify_on",
+                    "classified_by",
+                    "reasons",
+                    "signer",
+                    "partial",
+                ]
+            },
+        ),
+        ("Cited by", {"fields": ["cited_by"]}),
+        (
+            "Import",
+            {
+                "fields": [
+                    "format",
+                    "source",
+                    "first_imported",
+                    "last_imported",
+                    "content_hash",
+                    "warnings",
+                ]
+            },
+        ),
+        ("Text", {"classes": ["collapse"], "fields": ["header", "body", "raw_text"]}),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        names = [field for _, options in self.fieldsets for field in options["fields"]]
+        return names
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Cables come in through an import (upload or import_cables), never typed in.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="subject", ordering="subject")
+    def short_subject(self, obj: Cable) -> str:
+        return obj.subject if len(obj.subject) <= 80 else obj.subject[:79] + "…"
+
+    @admin.display(description="on the site")
+    def site_link(self, obj: Cable) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    @admin.display(description="cited by")
+    def cited_by(self, obj: Cable) -> str:
+        citing = (
+            Reference.objects.filter(cited_id=obj.pk)
+            .exclude(cable_id=obj.pk)
+            .values_list("cable_id", flat=True)
+            .distinct()
+            .order_by("cable_id")
+        )
+        if not citing:
+            return "No cable in the library cites this one."
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:cables_cable_change", args=[cid]), cid) for cid in citing),
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # One cables_deleted for the whole selection, not one per cable.
+        with batched_deletes():
+            super().delete_queryset(request, queryset)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "display_name", "verified", "cable_count"]
+    list_filter = ["kind", "verified"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["cable_count"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(_cables=Count("cable_tags"))
+
+    @admin.display(description="name", ordering="name")
+    def display_name(self, obj: Tag) -> str:
+        return obj.name or "(no name known)"
+
+    @admin.display(description="cables", ordering="_cables")
+    def cable_count(self, obj: Tag) -> int:
+        return getattr(obj, "_cables", None) or obj.cable_tags.count()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if not data and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Files",
+        help_text=(
+            "Cables as text or HTML files, zip or tar archives (.tar, .tar.gz, .tar.xz, "
+            ".tar.bz2) of them, or the full release's cables.csv. Several at once."
+        ),
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "created_at",
+        "created_by",
+        "new",
+        "updated",
+        "unchanged",
+        "failed",
+    ]
+    list_filter = ["status"]
+    change_list_template = "admin/cables/importjob/change_list.html"
+
+    # Staff only: every staff member may upload and follow imports.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the upload page creates jobs
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="cables_importjob_upload"),
+            path(
+                "<int:job_id>/progress/",
+                view(self.progress_view),
+                name="cables_importjob_progress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        job = self._job(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "job": job,
+            "title": str(job),
+        }
+        return TemplateResponse(request, "admin/cables/importjob/job.html", context)
+
+    def progress_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """The live part of the job page; htmx polls it and stops (286) once the job ends."""
+        job = self._job(request, job_id)
+        response = render(request, "cables/import_progress.html", {"job": job})
+        if job.finished:
+            stop = HttpResponseStopPolling(response.content)
+            return stop
+        return response
+
+    def _job(self, request: HttpRequest, job_id) -> ImportJob:
+        if not self.has_view_permission(request):
+            raise Http404
+        try:
+            return ImportJob.objects.get(pk=int(job_id))
+        except (ValueError, ImportJob.DoesNotExist):
+            raise Http404("No such import job.") from None
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_module_permission(request):
+            raise Http404
+        limit = settings.CABLESEARCH_MAX_UPLOAD_BYTES
+        error = ""
+        form = UploadForm()
+        if request.method == "POST":
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            if declared > limit:
+                # Refused before the files are looked at.
+                error = f"The upload is {_size(declared)}; the limit is {_size(limit)}."
+            else:
+                form = UploadForm(request.POST, request.FILES)
+                if form.is_valid():
+                    try:
+                        job = self._create_job(request, form.cleaned_data["files"], limit)
+                    except UploadRefused as refused:
+                        error = str(refused)
+                    else:
+                        messages.success(
+                            request, f"{job} created: the import runs in the background."
+                        )
+                        url = reverse("admin:cables_importjob_change", args=[job.pk])
+                        return HttpResponseRedirect(url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Upload cables",
+            "form": form,
+            "error": error,
+            "limit": _size(limit),
+        }
+        return TemplateResponse(request, "admin/cables/importjob/upload.html", context)
+
+    def _create_job(self, request: HttpRequest, files: list, limit: int) -> ImportJob:
+        total = sum(upload.size for upload in files)
+        if total > limit:
+            raise UploadRefused(f"The files add up to {_size(total)}; the limit is {_size(limit)}.")
+        for upload in files:
+            check_upload(upload)
+        from cables.tasks import run_import_job
+
+        with transaction.atomic():
+            job = ImportJob.objects.create(created_by=request.user, total_bytes=total)
+            job.folder.mkdir(parents=True, exist_ok=True)
+            names: list[str] = []
+            for upload in files:
+                name = _unique_name(get_valid_filename(upload.name) or "upload", names)
+                names.append(name)
+                with open(job.folder / name, "wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+            job.files = names
+            job.save(update_fields=["files"])
+            transaction.on_commit(partial(run_import_job.enqueue, job.pk))
+        return job
+
+
+def _unique_name(name: str, taken: list[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        stem, dot, ext = name.partition(".")
+        candidate = f"{stem}-{n}{dot}{ext}"
+    return candidate
