@@ -41,7 +41,7 @@ def test_a_job_runs_once(job):
     assert run_import_job.call(job.pk) == {"skipped": True}
 
 
-def test_a_job_whose_files_vanished_fails_with_a_message(job):
+def test_a_job_whose_files_vanished_reports_them(job):
     shutil.rmtree(job.folder)
     run_import_job.call(job.pk)
     job.refresh_from_db()
