@@ -324,6 +324,8 @@ def facet_values(request: HttpRequest, facet: str) -> HttpResponse:
         "facet": values,
         "items": facet_items(state, values, "fm"),
         "facet_name": facet,
+        # The standalone page has no results region to swap: its links are plain links.
+        "plain": not _wants_partial(request),
         "prefix": prefix,
         "hidden_filters": state.query_items(page=False),
         "back_url": state.url(),

@@ -239,6 +239,15 @@ def test_all_values_of_a_facet_as_a_fragment(client, library):
     assert "JA - Japan" in html
 
 
+def test_facet_list_page_uses_plain_links_and_its_fragment_htmx(client, library):
+    page = html_of(client.get("/search/facets/country", {"q": "missile"}))
+    fragment = html_of(client.get("/search/facets/country", {"q": "missile"}, headers=HTMX))
+
+    # The standalone page has no results region for htmx to fill.
+    assert 'hx-get="/search?q=missile&amp;country=JA"' not in page
+    assert 'hx-get="/search?q=missile&amp;country=JA"' in fragment
+
+
 def test_unknown_facet_is_404(client, library):
     assert client.get("/search/facets/nonsense").status_code == 404
 
