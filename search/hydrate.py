@@ -49,7 +49,9 @@ def labels(facet: str, values: Iterable[str]) -> dict[str, str]:
     if facet in CODE_FACETS and values:
         from cables.models import Tag
 
-        for code, name in Tag.objects.filter(code__in=values).values_list("code", "name"):
-            if name:
-                out[code] = f"{code} - {name}"
+        for start in range(0, len(values), 900):  # stay under any SQL parameter limit
+            chunk = values[start : start + 900]
+            for code, name in Tag.objects.filter(code__in=chunk).values_list("code", "name"):
+                if name:
+                    out[code] = f"{code} - {name}"
     return out

@@ -91,6 +91,7 @@ class IndexArrays:
     def __init__(self, reader) -> None:
         n = reader.doc_count_all()
         self.size = n
+        self.labels: dict[str, dict[str, str]] = {}  # facet -> value -> display label
         if n == 0:  # an empty index has no columns to read
             self._empty()
             return

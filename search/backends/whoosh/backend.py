@@ -312,14 +312,15 @@ class WhooshBackend(BaseSearchBackend):
         selected, excluded = state.values(facet), state.excluded_values(facet)
         pinned = [*selected, *excluded]
         if facet == "year":
-            candidates = list(range(len(fa.values)))
+            candidates = np.arange(len(fa.values))
         else:
             nz = np.flatnonzero(counts)
-            candidates = sorted(nz.tolist(), key=lambda i: (-int(counts[i]), fa.values[i]))
-        values = [fa.values[i] for i in candidates]
-        label_of = hydrate.labels(
-            facet, [*values, *pinned] if prefix else [*values[: limit + 1], *pinned]
-        )
+            # The lexicon is sorted, so a value's index is its alphabetical rank.
+            candidates = nz[np.lexsort((nz, -counts[nz]))]
+            if not prefix:
+                candidates = candidates[: limit + 1]
+        values = [fa.values[i] for i in candidates.tolist()]
+        label_of = self._labels(ctx, facet, [*values, *pinned])
         if prefix:
             needle = prefix.strip().lower()
             values = [
@@ -335,11 +336,6 @@ class WhooshBackend(BaseSearchBackend):
                 values.append(v)
         if facet == "year":
             values.sort()
-        if not prefix:
-            label_of = {
-                **label_of,
-                **hydrate.labels(facet, [v for v in values if v not in label_of]),
-            }
         out = []
         for v in values:
             i = fa.index.get(v)
@@ -353,6 +349,15 @@ class WhooshBackend(BaseSearchBackend):
                 )
             )
         return Facet(name=facet, label=FACET_LABELS[facet], values=tuple(out), has_more=has_more)
+
+    @staticmethod
+    def _labels(ctx: _Context, facet: str, values: list[str]) -> dict[str, str]:
+        """Display labels, looked up once per index generation (imports add tag names)."""
+        cache = ctx.arrays.labels.setdefault(facet, {})
+        missing = [v for v in values if v not in cache]
+        if missing:
+            cache.update(hydrate.labels(facet, missing))
+        return {v: cache[v] for v in values}
 
     def search(self, state: SearchState, *, page_size: int) -> SearchResults:
         started = time.perf_counter()
