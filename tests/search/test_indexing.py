@@ -217,3 +217,12 @@ def test_real_import_reimport_and_delete_keep_index_and_database_agreed(
         Cable.objects.get(pk=gone).delete()
     assert gone not in ids_for()
     assert check() == 0
+
+
+def test_multiprocess_rebuild_keeps_phrases_working(store, settings):
+    """Big rebuilds use procs=2 (one segment per process); phrases need intact positions."""
+    store(*IDS)
+    settings.CABLESEARCH_SEARCH_OPTIONS = {"MULTIPROCESS_ABOVE": 0}
+    assert service.get_backend().rebuild() == 3
+    assert ids_for('"missile defense cooperation"') == ["07MOSCOW5100"]
+    assert check() == 0

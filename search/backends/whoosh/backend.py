@@ -523,7 +523,7 @@ class WhooshBackend(BaseSearchBackend):
         try:
             ix = windex.open_dir(str(new))
             kwargs = {"limitmb": 256}
-            if count > MULTIPROCESS_ABOVE:
+            if count > self.options.get("MULTIPROCESS_ABOVE", MULTIPROCESS_ABOVE):
                 kwargs.update(procs=2, multisegment=True)
             writer = ix.writer(**kwargs)
             written = 0

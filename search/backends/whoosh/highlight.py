@@ -17,7 +17,8 @@ from search.results import Snippet
 
 MAX_SNIPPETS = 3
 WIDTH = 260  # characters of paragraph shown around the matches
-LEAD = 70  # characters kept before the first match of the window
+LEAD = 70
+MAX_SPANS = 40  # matches looked at per paragraph ("the" can match hundreds)  # characters kept before the first match of the window
 
 
 @lru_cache(maxsize=50_000)
@@ -72,6 +73,8 @@ class Matcher:
             stem = found[0]
             if stem in stems or any(stem.startswith(p) for p in self.prefixes):
                 out.append((m.start(), m.end(), stem))
+                if len(out) >= MAX_SPANS:  # enough to rank and mark a 260-character window
+                    break
         return out
 
 
