@@ -155,8 +155,10 @@ class WhooshBackend(BaseSearchBackend):
                 )
             new = self._new_dir()
             try:
-                self._swap(new)
-            except OSError:
+                # symlink() fails if another process created the index meanwhile: use theirs
+                # (a replace here could throw away what they already wrote).
+                os.symlink(new.name, self.path / CURRENT)
+            except FileExistsError:
                 shutil.rmtree(new, ignore_errors=True)
             live = self.live_dir()
         try:
