@@ -45,13 +45,18 @@ REF_LETTER_LINE_RE = re.compile(r"^\s*REF\s+[A-Z]\s*[:.)]\s*(?P<ref>[^\n]*)$", r
 CLASSIFIED_BY_RE = re.compile(
     r"^\s*[¶]?\s*(?:\d+\.\s*\(\w+\)\s*)?CLASSIFIED\s+BY\b\s*:?\s*(?P<cb>[^\n]*)$", re.M | re.I
 )
-REASONS_RE = re.compile(r"\bREASONS?\s*:?\s*(?:FOR\s+)?(?P<reasons>1\s?\.\s?[45]\s?[^\n]*)", re.I)
+# "Reasons 1.4 (b) and (d)", "REASON: 1.4(B), (D)", "1.5 (B) AND (D)", "1.4 (b and d)", "1.4 B/D"
+REASONS_RE = re.compile(
+    r"\bREASONS?\s*:?\s*(?:FOR\s+)?(?P<reasons>1\s?\.\s?[45]"
+    r"(?:\s|,|&|/|\bAND\b|\(\s*[A-H](?:\s*(?:,|AND|&|/)\s*[A-H])*\s*\)|\b[A-H]\b)*)",
+    re.I,
+)
 # Page breaks and section lines that interrupt the text.
 PAGE_LINE_RE = re.compile(
-    r"^\s*PAGE \d{2,3}\s+[A-Z][A-Z ]*?\s+\d{2,6}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z\s*", re.M
+    r"^[ \t]*PAGE \d{2,3}\s+[A-Z][A-Z ]*?\s+\d{2,6}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z[ \t]*", re.M
 )
 SECTION_LINE_RE = re.compile(
-    r"^\s*[A-Z][A-Z ]*?\s+0{2,}\d+\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$", re.M
+    r"^[ \t]*[A-Z][A-Z ]*?\s+0{2,}\d+\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}[ \t]*(?:\n|$)", re.M
 )
 _PARA_RE = re.compile(
     r"^[ \t]*(?P<pil>¶\s*)?(?P<num>\d{1,3})\s?\.(?!\d)\s*"
@@ -67,7 +72,7 @@ _TAG_TOKEN = re.compile(r"^[A-Z][A-Z0-9&-]{1,9}$")
 _PERSON_TAG = re.compile(r"[A-Z]{4}\s*\(\s*[^()]+?\s*\)")
 _TRAILER_RE = re.compile(
     r"^\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|NNNN|BT|LIMITED OFFICIAL USE)"
-    r"(?:\s*/+\s*[A-Z ]+)?\s*$|^\s*#\d+\s*$"
+    r"(?:\s*/+\s*[A-Z ]+)?\s*$|^\s*#\d+\s*$|^\W*$"
 )
 
 
@@ -242,80 +247,91 @@ def parse_subject(lines: list[str], body: Body) -> None:
 
 
 _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+# "08 STATE 81854", "NAIROBI 1830", "BELGRADE743", "2008 RIO 295", "USUN NEW YORK 1234 (NOTAL)"
 _REF_CABLE_RE = re.compile(
-    r"^(?:(?P<yy>\d{2})\s*)?(?P<station>[A-Z][A-Z]*(?:\s[A-Z]+){0,2}?)\s*0*(?P<serial>\d{2,7})"
-    r"(?:\s*\((?:NOTAL|NOT ALL|NOTAL\.?)\))?\s*(?P<tail>.*)$"
+    r"^(?:(?P<yy>(?:19|20)\d{2}|\d{2})\s*)?(?P<station>[A-Z][A-Z]*(?:\s[A-Z]+){0,2}?)\s*0*"
+    r"(?P<serial>\d{2,7})\b(?:\s*\((?:NOTAL|NOT ALL)\.?\))?\s*(?P<tail>.*)$"
 )
 _NOT_STATIONS = {
-    "PARA", "PARAS", "PARAGRAPH", "SECTION", "PAGE", "NO", "NUMBER", "AND", "OF", "THE", "E", "EO",
+    "PARA", "PARAS", "PARAGRAPH", "SECTION", "PAGE", "NO", "NUMBER", "AND", "OF", "E", "EO",
     "USC", "UNSCR", "RES", "RESOLUTION", "DATED", "ON", "IN", "FOR", "AT", "TO", "TELCON",
-    "TEL", "FAX", "EMAIL", "LETTER", "MEMO", "CFR", "FAM", "FAH", "REFTEL", "DTG",
+    "FAX", "EMAIL", "LETTER", "MEMO", "CFR", "FAM", "FAH", "REFTEL", "DTG", "IIR", "UNSC",
+    "CY", "FY", "YEAR", "TASK", "NOTE", "ITEM", "CASE", "LAW", "DECREE", "ARTICLE", "ACT",
+    "ANNEX", "TABLE", "ROOM", "SUITE", "VOL", "VOLUME", "CHAPTER", "PART",
 }  # fmt: skip
+_STATION_ALIASES = {"SECSTATE": "STATE", "SECSTATE WASHDC": "STATE", "USUN": "USUNNEWYORK"}
+_LABEL_RE = re.compile(r"(?:(?<=\s)|^)(?:\(([A-Z])\)|([A-Z])\s?[.):](?=\s|$))")
+_DOUBLED_LABEL_RE = re.compile(r"\b([A-Z])\s?[.)]\s*\(?\1[.)]")
 
 
 def _ref_items(text: str) -> list[tuple[str, str]]:
     """Split a REF list into (label, text): 'A. X B. Y', 'A) X, B) Y', '(A) X (B) Y', 'X; Y'."""
-    text = _squash(text)
-    label_re = re.compile(r"(?:(?<=\s)|^)\(?([A-Z])\s?[.)](?=\s|$)|(?:(?<=\s)|^)\(([A-Z])\)")
-    marks = list(label_re.finditer(text))
-    # Labels must run A, B, C... to count as labels.
+    text = _squash(text.replace("¶", " "))
+    text = _DOUBLED_LABEL_RE.sub(r"\1.", text)  # "A. (A) STATE 112368" -> "A. STATE 112368"
     good: list[re.Match[str]] = []
     expect = "A"
-    for m in marks:
+    for m in _LABEL_RE.finditer(text):
         letter = m.group(1) or m.group(2)
+        # Labels must run A, B, C... to count as labels.
         if letter == expect:
             good.append(m)
             expect = chr(ord(expect) + 1)
     items: list[tuple[str, str]] = []
-    if good:
-        lead = text[: good[0].start()].strip(" ,;:")
-        if lead:
-            items.extend(("", t) for t in _semi_split(lead))
-        for k, m in enumerate(good):
-            end = good[k + 1].start() if k + 1 < len(good) else len(text)
-            items.append((m.group(1) or m.group(2), text[m.end() : end].strip(" ,;:")))
-    else:
-        items = [("", t) for t in _semi_split(text)]
-    return [(lab, t) for lab, t in items if t]
+    if not good:
+        return [("", t) for t in _semi_split(text)]
+    lead = text[: good[0].start()].strip(" ,;:")
+    items.extend(("", t) for t in _semi_split(lead))
+    for k, m in enumerate(good):
+        end = good[k + 1].start() if k + 1 < len(good) else len(text)
+        label = m.group(1) or m.group(2)
+        chunk = text[m.end() : end].strip(" ,;:")
+        parts = _semi_split(chunk) if chunk else []
+        items.extend((label if n == 0 else "", part) for n, part in enumerate(parts))
+    return items
 
 
 def _semi_split(text: str) -> list[str]:
     parts = re.split(
-        r"\s*;\s*|\s*,\s+(?=(?:\d{2}\s+)?[A-Z]+\s*\d)|\s+AND\s+(?=(?:\d{2}\s+)?[A-Z]+\s+\d)", text
+        r"\s*;\s*|\s*,\s+(?=(?:\d{2}\s+)?[A-Z]+\s*\d)|\s+AND\s+(?=(?:\d{2}\s+)?[A-Z]+\s+\d)"
+        r"|(?<=\d)\s+(?=\d{2}\s+[A-Z]{3,}(?:\s[A-Z]+)?\s+\d{2,})",
+        text,
     )
     return [p.strip(" ,.") for p in parts if p and p.strip(" ,.")]
 
 
 def ref_cable_id(text: str, citing_year: str) -> str | None:
+    """Canonical id of a cited cable, or None when the reference is not a cable."""
     m = _REF_CABLE_RE.match(text.upper().strip(" .,"))
     if not m:
         return None
-    station = m.group("station").strip()
-    if station in _NOT_STATIONS or re.fullmatch(_MONTHS + r"[A-Z]*", station):
-        return None
-    if any(w in _NOT_STATIONS for w in station.split()):
+    station = _STATION_ALIASES.get(m.group("station").strip(), m.group("station").strip())
+    if any(w in _NOT_STATIONS for w in station.split()) or re.match(_MONTHS, station):
         return None
     tail = m.group("tail").strip()
     if (
-        tail
-        and not re.match(r"^(?:\(.*\)|NOTAL|AND|/\d{2}|\d{2}\b|\d{6}Z|DTD|DATED|ALL NOTAL)", tail)
+        not m.group("yy")
         and len(tail) > 40
+        and not re.match(r"^(?:\(|NOTAL|AND\b|/\d{2}\b|\d{6}Z|DTD|DATED)", tail)
     ):
         return None
     yy = m.group("yy") or ""
-    m2 = re.match(r"^/(\d{2})\b", tail)
-    if not yy and m2:
-        yy = m2.group(1)
-    if not yy:
-        yy = citing_year
+    slash_year = re.match(r"^/(\d{2})\b", tail)
+    if not yy and slash_year:
+        yy = slash_year.group(1)
+    yy = yy or citing_year
     if not yy:
         return None
-    return make_id(yy, station, m.group("serial"))
+    return make_id(int(yy) % 100, station, m.group("serial"))
+
+
+_REF_CONTINUES_RE = re.compile(r"^\s*¶?\s*(?:\([B-Z]\)|[B-Z]\s?[.):])\s")
+_REF_STOP_RE = re.compile(r"^\s*(?:SUMMARY|BEGIN SUMMARY|1\.\s|¶\s*\d)", re.I)
 
 
 def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
+    """Every REF section (some cables have two; page breaks may split one)."""
     i = 0
-    limit = min(len(lines), 120)
+    limit = min(len(lines), 150)
     while i < limit:
         line = lines[i]
         m = REF_RE.match(line) or REF_LETTER_LINE_RE.match(line)
@@ -330,15 +346,20 @@ def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
         j = i + 1
         while j < len(lines):
             nxt = lines[j]
-            if PAGE_LINE_RE.match(nxt) or _TRAILER_RE.match(nxt):
+            if PAGE_LINE_RE.match(nxt) or _TRAILER_RE.match(nxt) and nxt.strip():
+                j += 1
+                continue
+            if SECTION_LINE_RE.match(nxt + "\n"):
                 j += 1
                 continue
             if not nxt.strip():
                 # A blank line ends the list unless the next line carries on the lettering.
                 k = j + 1
+                while k < len(lines) and not lines[k].strip():
+                    k += 1
                 if (
                     k < len(lines)
-                    and re.match(r"^\s*\(?[B-H]\s?[.)]\s", lines[k])
+                    and _REF_CONTINUES_RE.match(lines[k])
                     and not REF_RE.match(lines[k])
                 ):
                     j = k
@@ -347,15 +368,23 @@ def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
             if (
                 CLASSIFIED_BY_RE.match(nxt)
                 or _PARA_RE.match(nxt)
-                and not re.match(r"^\s*\d{2}\s+[A-Z]", nxt)
+                and not _REF_CABLE_RE.match(nxt.strip().upper())
             ):
                 break
-            if REF_RE.match(nxt) or SUBJECT_RE.match(nxt) or EO_RE.match(nxt):
+            if (
+                REF_RE.match(nxt)
+                or SUBJECT_RE.match(nxt)
+                or EO_RE.match(nxt)
+                or _REF_STOP_RE.match(nxt)
+            ):
                 break
             parts.append(nxt.strip())
             j += 1
         text = " ".join(parts)
         text = PAGE_LINE_RE.sub(" ", text)
+        text = re.sub(
+            r"\b[A-Z][A-Z ]*?\s+0{2,}\d+\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\b", " ", text
+        )  # section marks run into the line
         text = re.sub(r"\s(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\s*$", "", text)
         text = re.split(r"\bCLASSIFIED BY\b", text, maxsplit=1, flags=re.I)[0]
         for label, item in _ref_items(text):
@@ -363,7 +392,6 @@ def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
                 Reference(text=item, cable_id=ref_cable_id(item, citing_year), label=label)
             )
         i = j
-    return
 
 
 def parse_classified_by(text: str, body: Body) -> None:
@@ -377,12 +405,9 @@ def parse_classified_by(text: str, body: Body) -> None:
     body.classified_by = block
     r = REASONS_RE.search(block)
     if r:
-        reasons = r.group("reasons")
-        reasons = re.sub(r"^1\s?\.\s?([45])\s*", r"1.\1 ", reasons)
-        reasons = reasons.strip(" .;")
+        reasons = re.sub(r"^1\s?\.\s?([45])\s*", r"1.\1 ", r.group("reasons"))
         reasons = re.sub(r"\s*\(\s*", " (", reasons).replace(" )", ")")
-        reasons = re.sub(r"^(1\.[45]) \(", r"\1 (", reasons)
-        body.reasons = _squash(reasons)
+        body.reasons = _squash(reasons).strip(" .;,&/")
         body.classified_by = block[: r.start()].strip(" ,;.-") or block
 
 

@@ -77,6 +77,29 @@ def _take_dump_row(text: str, meta: dict[str, str]) -> str:
     return text[: m.start()] + text[m.end() :]
 
 
+# A record's fields pasted one per line above the cable (some mirrors print them so):
+# "9608 / 2003-07-23 / 03THEHAGUE1865 / Embassy The Hague / CONFIDENTIAL", blank lines between.
+_RECORD_BLOCK_RE = re.compile(
+    r"^[ \t]*\d{1,6}[ \t]*\n\s*(?P<created>\d{4}-\d{2}-\d{2})(?: \d{2}:\d{2})?[ \t]*\n\s*"
+    r"(?P<id>\d{2}[A-Z][A-Z-]*\d+)[ \t]*\n\s*(?P<origin>[A-Z][^\n]{2,60}?)[ \t]*\n\s*"
+    r"(?P<classification>(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)(?://[A-Z ]+)?)[ \t]*\n",
+    re.M,
+)
+
+
+def _take_record_block(text: str, meta: dict[str, str]) -> str:
+    m = _RECORD_BLOCK_RE.search(text[:20000])
+    if not m:
+        return text
+    meta.update(
+        id=m.group("id"),
+        created=m.group("created"),
+        origin=m.group("origin").strip(),
+        classification=m.group("classification"),
+    )
+    return text[: m.start()] + text[m.end() :]
+
+
 def _meta_date(value: str) -> datetime | None:
     m = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:\s+(\d{2}):(\d{2}))?", value.strip())
     if not m:
@@ -136,6 +159,8 @@ def parse_text(
     text = _unescape_dump_lines(text)
     if not meta:
         text = _take_dump_row(text, meta)
+    if not meta:
+        text = _take_record_block(text, meta)
     text = reflow_fields(strip_link_residue(text.replace("\r\n", "\n").replace("\r", "\n")))
     warnings: list[str] = []
     if header_text is None:
@@ -161,7 +186,10 @@ def parse_text(
     B.parse_classified_by(body_text, body)
 
     date = _meta_date(meta.get("created", "")) if meta.get("created") else None
-    if date is None:
+    if date is None or (
+        # A day without a time: the date-time group, when it falls on that day, is more exact.
+        len(meta.get("created", "")) == 10 and head.date and head.date.date() == date.date()
+    ):
         date = head.date
     elif head.date is None:
         pass
@@ -230,7 +258,10 @@ def parse_text(
         if meta.get("origin"):
             origin = Origin(code=origin.code, label=meta["origin"])
     elif meta.get("origin"):
-        origin = Origin(code="", label=meta["origin"])
+        guess = origin_from_station(station) if station else Origin(code="", label="")
+        origin = Origin(
+            code=guess.code if guess.label == meta["origin"] else "", label=meta["origin"]
+        )
     else:
         origin = origin_from_station(station or (cable_id and re.sub(r"^\d{2}|\d+$", "", cable_id)))
 
