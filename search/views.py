@@ -287,7 +287,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "hist_height": HIST_HEIGHT,
         "page_links": pages_for(state, results),
         "alternates": _alternates(state),
-        "sorts": [(key, label, state.sort_url(key)) for key, label in SORT_LABELS],
+        # Without words there is no relevance: the engine sorts newest first.
+        "sorts": [
+            (key, label, state.sort_url(key))
+            for key, label in SORT_LABELS
+            if state.q or key != "relevance"
+        ],
+        "current_sort": state.sort if state.q or state.sort != "relevance" else "newest",
         "suggestion_url": state.with_query(results.suggestion).url() if results.suggestion else "",
         "clear_url": state.clearing().url(),
         "hidden_filters": [(k, v) for k, v in state.query_items(page=False) if k in FACETS]

@@ -183,6 +183,14 @@ def test_sort_links_keep_the_search(client, library):
     assert 'href="/search?q=missile&amp;sort=newest"' in html
 
 
+def test_without_words_the_sort_is_newest_and_relevance_is_not_offered(client, library):
+    html = html_of(client.get("/search", {"country": "JA"}))
+
+    assert '<span class="sort-current" aria-current="true">Newest first</span>' in html
+    assert "Relevance" not in html
+    assert 'href="/search?country=JA&amp;sort=oldest"' in html
+
+
 def test_alternate_formats_and_opensearch_are_linked(client, library):
     html = html_of(client.get("/search", {"q": "missile"}))
 
