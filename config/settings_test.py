@@ -11,7 +11,10 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import STORAGES  # noqa: E402
+from config.settings import STATIC_ROOT, STORAGES  # noqa: E402
+
+# WhiteNoise warns on every request when the collected-static folder does not exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
