@@ -204,6 +204,11 @@ class BackendContract:
         assert "NOT tag:RS" in results.understood
         assert "unknown field" in results.understood
 
+    def test_words_with_nothing_searchable_are_named(self):
+        results = run(q="§ lavrov")
+        assert "'§'" in results.understood
+        assert set(h.id for h in results.hits) == set(all_ids(q="lavrov"))
+
     # -- facets ------------------------------------------------------------------------------
 
     @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ from whoosh.index import LockError
 from search import hydrate
 from search.backends.base import BaseSearchBackend, IndexDrift, Progress
 from search.backends.whoosh.arrays import IndexArrays
-from search.backends.whoosh.compile import analyse, to_whoosh
+from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
 from search.backends.whoosh.docsets import DocSets
 from search.backends.whoosh.highlight import Matcher, snippets
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
@@ -353,6 +353,16 @@ class WhooshBackend(BaseSearchBackend):
         return Facet(name=facet, label=FACET_LABELS[facet], values=tuple(out), has_more=has_more)
 
     @staticmethod
+    def _understood(sel: _Selection) -> str:
+        text = sel.parsed.understood
+        ignored = unsearchable(sel.parsed.tree)
+        if ignored:
+            text += f" (ignored {', '.join(repr(w) for w in ignored)}: no searchable word)"
+        if sel.parsed.tree is not None and sel.query is None:
+            text += " (nothing to search for: showing every cable)"
+        return text.strip()
+
+    @staticmethod
     def _labels(ctx: _Context, facet: str, values: list[str]) -> dict[str, str]:
         """Display labels, looked up once per index generation (imports add tag names)."""
         cache = ctx.arrays.labels.setdefault(facet, {})
@@ -384,7 +394,7 @@ class WhooshBackend(BaseSearchBackend):
             page=page,
             pages=pages,
             facets=facets,
-            understood=sel.parsed.understood,
+            understood=self._understood(sel),
             suggestion=suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
         )

@@ -104,3 +104,19 @@ def to_whoosh(node: Node) -> wq.Query | None:
             return None
         return parts[0] if len(parts) == 1 else wq.Or(parts)
     return None
+
+
+def unsearchable(node: Node | None) -> list[str]:
+    """Words of the query that hold nothing the index can match ("§", "--"): said, not silent."""
+    out: list[str] = []
+    if isinstance(node, (Word, Phrase)):
+        if node.field in _WORD_FIELDS and not (isinstance(node, Word) and node.prefix):
+            _, analyzer = _WORD_FIELDS[node.field]
+            if not analyse(analyzer, node.text):
+                out.append(node.text)
+    elif isinstance(node, Not):
+        out.extend(unsearchable(node.child))
+    elif isinstance(node, (And, Or)):
+        for child in node.children:
+            out.extend(unsearchable(child))
+    return out
