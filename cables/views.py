@@ -12,18 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cables.models import Cable, CableTag, Reference, Tag
+from cables.models import Cable, CableTag, Reference
+from search.documents import KIND_TO_FACET
 from search.state import SearchState
-
-# Which search facet a tag of each kind filters on (the search index files tags the same way).
-TAG_KIND_FACETS: dict[str, str] = {
-    Tag.Kind.GEO: "country",
-    Tag.Kind.SUBJECT: "tag",
-    Tag.Kind.PROGRAM: "program",
-    Tag.Kind.ORGANIZATION: "org",
-    Tag.Kind.PERSON: "person",
-    Tag.Kind.UNKNOWN: "tag",
-}
 
 # Words of the query language that are not words of the cable.
 _OPERATORS = {"AND", "OR", "NOT", "TO", "NEAR"}
@@ -203,7 +194,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
             "code": ct.tag.code,
             "label": ct.tag.label,
             "kind": ct.tag.get_kind_display(),
-            "url": _search_url(TAG_KIND_FACETS.get(ct.tag.kind, "tag"), ct.tag.code),
+            "url": _search_url(KIND_TO_FACET.get(ct.tag.kind, "tag"), ct.tag.code),
         }
         for ct in cable.cable_tags.all()
     ]

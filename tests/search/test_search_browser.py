@@ -90,6 +90,17 @@ def test_ticking_a_facet_updates_counts_and_results(page, site):
     assert same_document(page)
 
 
+def test_typing_keeps_the_chosen_filters(page, site):
+    page.goto(site + "/search?q=missile")
+    page.locator("#fv-country-JA").click()
+    page.wait_for_url(re.compile(r"country=JA$"))
+
+    page.locator("#q").press_sequentially(" lavrov")
+
+    page.wait_for_url(re.compile(r"/search\?q=missile\+lavrov&country=JA$"))
+    expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "true")
+
+
 def test_facets_work_from_the_keyboard(page, site):
     page.goto(site + "/search?q=missile")
     page.locator("#fv-country-JA").focus()
