@@ -170,7 +170,7 @@ def split_tags(text: str) -> list[str]:
         parts.append((m.start(), m.group(0)))
     parts.sort()
     for _pos, token in parts:
-        token = token.strip(".:;()'\"")
+        token = token.strip(".:;'\"") if "(" in token[1:] else token.strip(".:;()'\"")
         if not token or token in ("AND", "&"):
             continue
         token = re.sub(r"\s*,\s*", ", ", token)
@@ -460,7 +460,12 @@ def _strip_preamble(lead: str) -> str:
         if _FIELD_START_RE.match(upper) or CLASS_LINE_RE.match(upper):
             in_field = True
             continue
-        if in_field or upper in _CAVEAT_LINES or PAGE_LINE_RE.match(upper):
+        if (
+            in_field
+            or upper in _CAVEAT_LINES
+            or PAGE_LINE_RE.match(upper)
+            or _CORRECTED_RE.match(upper)
+        ):
             continue
         keep.append(line)
     return "\n".join(keep)
@@ -470,6 +475,7 @@ _FIELD_START_RE = re.compile(
     r"^\s*(?:SUBJ(?:ECT)?\b|REF(?:S|TEL|TELS)?\b|CLASSIFIED\s+BY|TAGS\b|E\s?\.?\s?O\s?\.?\s*1\d{4}|"
     r"THIS RECORD IS A PARTIAL EXTRACT)"
 )
+_CORRECTED_RE = re.compile(r"^(?:C O R R E C T E D|CORRECTED COPY)")
 _CAVEAT_LINES = {
     "SIPDIS", "SENSITIVE", "NOFORN", "SENSITIVE SIPDIS", "SENSITIVE,SIPDIS", "EXDIS", "NODIS",
     "LIMDIS", "C O R R E C T E D C O P Y", "CORRECTED COPY", "SENSITIVE BUT UNCLASSIFIED",

@@ -148,7 +148,7 @@ def find_date(text: str) -> tuple[datetime | None, str]:
     if m:
         when = dtg_to_datetime(m)
         if when:
-            return when, re.sub(r"\s", "", m.group("prec").upper())
+            return when, " ".join(m.group("prec").upper().split())
     m2 = CABLE_DATED_RE.search(text)
     if m2:
         y, mo, d, hh, mm = m2.groups()

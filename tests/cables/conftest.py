@@ -16,3 +16,22 @@ def parsing_fixtures() -> Path:
 def seed_cable(corpus_dir: Path) -> bytes:
     """The cable the project was specified from (plain text with Markdown link residue)."""
     return (corpus_dir / "seed" / "07MOSCOW5100.txt").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def corpus_member(corpus_dir: Path):
+    """Read one member of a shared corpus archive: corpus_member("cables-text.tar.xz", "text/X.txt")."""
+    import tarfile
+
+    cache: dict[tuple[str, str], bytes] = {}
+
+    def read(archive: str, name: str) -> bytes:
+        key = (archive, name)
+        if key not in cache:
+            with tarfile.open(corpus_dir / archive, "r:xz") as tar:
+                handle = tar.extractfile(name)
+                assert handle is not None, f"{name} is not a file in {archive}"
+                cache[key] = handle.read()
+        return cache[key]
+
+    return read
