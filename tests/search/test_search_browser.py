@@ -95,6 +95,7 @@ def test_typing_keeps_the_chosen_filters(page, site):
     page.locator("#fv-country-JA").click()
     page.wait_for_url(re.compile(r"country=JA$"))
 
+    page.locator("#q").press("End")
     page.locator("#q").press_sequentially(" lavrov")
 
     page.wait_for_url(re.compile(r"/search\?q=missile\+lavrov&country=JA$"))
