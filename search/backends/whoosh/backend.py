@@ -12,6 +12,7 @@ and shared between threads.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
 import os
@@ -51,7 +52,8 @@ FACET_TOP = 15
 SUGGEST_BELOW = 5  # offer "did you mean" when a query finds fewer cables than this
 WRITE_TIMEOUT = 600.0  # seconds a writer waits for the lock: concurrent writers queue
 WRITE_DELAY = 0.2
-MULTIPROCESS_ABOVE = 20_000  # rebuilds larger than this use procs=2, multisegment
+MULTIPROCESS_ABOVE = 20_000
+MAX_EXPANSION = 64  # words a prefix* stands for, most common first  # rebuilds larger than this use procs=2, multisegment
 
 
 def _day(d: date) -> int:
@@ -101,6 +103,7 @@ class _Selection:
     dates: np.ndarray | None  # from/to filter of the state
     masks: dict[str, np.ndarray]  # facet -> its include/exclude mask
     final: np.ndarray
+    notes: tuple[str, ...] = ()
 
 
 class WhooshBackend(BaseSearchBackend):
@@ -241,6 +244,9 @@ class WhooshBackend(BaseSearchBackend):
         arrays = ctx.arrays
         parsed = parse(state.q)
         query = to_whoosh(parsed.tree) if parsed.tree is not None else None
+        notes: list[str] = []
+        if query is not None:
+            query = _bound_prefixes(query, ctx.searcher.reader(), notes)
         if query is None:
             base = arrays.live.copy()
         else:
@@ -268,7 +274,7 @@ class WhooshBackend(BaseSearchBackend):
         final = base if dates is None else base & dates
         for mask in masks.values():
             final = final & mask
-        return _Selection(parsed, query, base, dates, masks, final)
+        return _Selection(parsed, query, base, dates, masks, final, tuple(notes))
 
     def _ordered_docs(
         self, ctx: _Context, sel: _Selection, sort: str, limit: int
@@ -358,6 +364,8 @@ class WhooshBackend(BaseSearchBackend):
         ignored = unsearchable(sel.parsed.tree)
         if ignored:
             text += f" (ignored {', '.join(repr(w) for w in ignored)}: no searchable word)"
+        for note in sel.notes:
+            text += f" ({note})"
         if sel.parsed.tree is not None and sel.query is None:
             text += " (nothing to search for: showing every cable)"
         return text.strip()
@@ -590,6 +598,22 @@ class WhooshBackend(BaseSearchBackend):
             total_db=len(stamps),
             total_index=len(indexed),
         )
+
+
+def _bound_prefixes(query: wq.Query, reader, notes: list[str]) -> wq.Query:
+    """Replace each prefix query by its most common completions (at most MAX_EXPANSION):
+    "th*" would otherwise score thousands of words over most of the library."""
+    if isinstance(query, wq.Prefix):
+        terms = list(itertools.islice(reader.expand_prefix(query.fieldname, query.text), 20_000))
+        if len(terms) > MAX_EXPANSION:
+            terms.sort(key=lambda t: -reader.doc_frequency(query.fieldname, t))
+            terms = terms[:MAX_EXPANSION]
+            notes.append(f"{query.text}* reads as its {MAX_EXPANSION} most common words")
+        words = [t.decode("utf-8") if isinstance(t, bytes) else t for t in terms]
+        if not words:
+            return wq.NullQuery
+        return wq.Or([wq.Term(query.fieldname, w) for w in words])
+    return query.apply(lambda sub: _bound_prefixes(sub, reader, notes))
 
 
 def _closest_word(reader, word: str) -> tuple[str, int] | None:
