@@ -282,3 +282,20 @@ def test_no_content_security_policy_violations(page, site):
     page.wait_for_load_state("networkidle")
 
     assert violations == []
+
+
+def test_no_script_errors_in_a_session(page, site):
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(site + "/search")
+    page.locator("#q").press_sequentially("missile")
+    page.wait_for_url(re.compile(r"q=missile$"))
+    page.locator("#fv-country-JA").click()
+    page.wait_for_url(re.compile(r"country=JA$"))
+    page.locator("#facet-tag-toggle").click()
+    page.go_back()
+    page.wait_for_url(re.compile(r"q=missile$"))
+    expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "false")
+
+    assert errors == []
