@@ -158,6 +158,9 @@ def concurrent(
 def server_env(base: dict[str, str], data_dir: Path) -> dict[str, str]:
     """Production settings (DEBUG off) minus what needs TLS, on the benchmark's data dir."""
     env = dict(base)
+    # Never the configured database or index: the benchmark's scratch dir holds both.
+    for key in ("DATABASE_URL", "CABLESEARCH_INDEX_DIR", "CABLESEARCH_SEARCH_BACKEND"):
+        env.pop(key, None)
     env.update(
         {
             "CABLESEARCH_DATA_DIR": str(data_dir),
