@@ -92,7 +92,10 @@
     });
   });
 
-  document.addEventListener("htmx:beforeRequest", function () {
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // Loading a "more" list is not the reader's action: keep what they last chose.
+    var elt = event.detail.elt;
+    if (elt && elt.classList && elt.classList.contains("facet-more-loader")) return;
     var active = document.activeElement;
     lastFocusId = active && active.id ? active.id : null;
   });
@@ -118,12 +121,24 @@
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
+    var loaded = event.detail.target;
+    if (loaded && loaded.classList && loaded.classList.contains("facet-more-body")) {
+      // The reopened "more" list is back: return to the value that was chosen in it.
+      var chosen = lastFocusId && document.getElementById(lastFocusId);
+      if (chosen && loaded.contains(chosen)) chosen.focus();
+      return;
+    }
     applyFacetState(document);
     // htmx puts the focus back on an element with the same id; when the clicked control is
     // gone (a removed chip, a page link), land on the results heading, not the page top.
     var active = document.activeElement;
     if (!active || active === document.body) {
       var again = lastFocusId && document.getElementById(lastFocusId);
+      // A value of a "more" list: its list is reloaded after the swap; wait at its summary.
+      var more = lastFocusId && /^fm-([a-z]+)-/.exec(lastFocusId);
+      if (!again && more) {
+        again = document.querySelector("#facet-" + more[1] + "-more summary");
+      }
       var target = again || document.getElementById("results-heading");
       if (target && event.detail.target && event.detail.target.id === "results") {
         target.focus({ preventScroll: !!again });

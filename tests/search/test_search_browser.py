@@ -228,6 +228,21 @@ def test_the_more_list_loads_and_filters(page, site):
     expect(visible).to_contain_text("JA - Japan")
 
 
+def test_choosing_from_the_more_list_keeps_it_open_and_focused(page, site):
+    page.goto(site + "/search")
+    more = page.locator("#facet-country-more")
+    more.locator("summary").click()
+    value = more.locator(".facet-values-all .facet-check").last
+    value_id = value.get_attribute("id")
+
+    value.click()
+
+    page.wait_for_url(re.compile(r"country="))
+    expect(page.locator("#facet-country-more")).to_have_attribute("open", "")
+    expect(page.locator(f"#{value_id}")).to_have_attribute("aria-checked", "true")
+    expect(page.locator(f"#{value_id}")).to_be_focused()
+
+
 def test_the_page_works_without_javascript(browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
