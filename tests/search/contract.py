@@ -87,6 +87,11 @@ class BackendContract:
         assert set(all_ids(q="embassy")) <= found
         assert set(all_ids(q="embassies")) <= found
 
+    def test_a_broad_prefix_lists_every_match_once(self):
+        self.require("supports_prefix")
+        ids = all_ids(q="th*")
+        assert len(ids) == len(set(ids)) == run(q="th*").total > 0
+
     def test_phrase_needs_words_in_order(self):
         self.require("supports_phrases")
         rows = reference.rows()
