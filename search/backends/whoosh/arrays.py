@@ -84,7 +84,7 @@ class IndexArrays:
     def _empty(self) -> None:
         self.live = np.zeros(0, dtype=bool)
         self.day = self.minute = self.year = np.zeros(0, dtype=np.int32)
-        self.ids, self.doc_of = [], {}
+        self.ids = []
         self.facets = {f: FacetArrays([], []) for f in (*FACET_FIELDS, "year")}
         self.newest_rank = np.zeros(0, dtype=np.int64)
 
@@ -102,9 +102,6 @@ class IndexArrays:
         self.minute = _numeric_column(reader, "minute", n)
         self.year = _numeric_column(reader, "year", n)
         self.ids: list[str] = list(reader.column_reader("id"))
-        self.doc_of: dict[str, int] = {
-            cable_id: d for d, cable_id in enumerate(self.ids) if self.live[d]
-        }
         self.facets: dict[str, FacetArrays] = {}
         for facet, fieldname in FACET_FIELDS.items():
             values: list[str] = []
