@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,23 @@ def test_archive_members_get_archive_sources(tmp_path):
         tar.add(SEED, arcname="in/07MOSCOW5100.txt")
     import_paths([archive])
     assert Cable.objects.get().source == f"{archive}:in/07MOSCOW5100.txt"
+
+
+def csv_row(number: int, cable_id: str, text: str) -> bytes:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    fields = [str(number), "10/22/2007 15:03", cable_id, "Embassy Moscow", "CONFIDENTIAL", ""]
+    quoted = ",".join(f'"{field}"' for field in [*fields, "", escaped])
+    return (quoted + "\n").encode("utf-8")
+
+
+def test_cables_csv_in_a_zip_is_imported_row_by_row(tmp_path):
+    body = SEED.read_text(encoding="utf-8")
+    archive = tmp_path / "release.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("cables.csv", csv_row(1, "07MOSCOW5100", body) + csv_row(2, "", "junk"))
+    summary = import_paths([archive])
+    assert summary.new == 1
+    cable = Cable.objects.get(pk="07MOSCOW5100")
+    assert cable.format == "csv"
+    assert cable.source.startswith(f"{archive}:cables.csv")
+    assert "LAVROV" in cable.raw_text
