@@ -226,3 +226,24 @@ def test_multiprocess_rebuild_keeps_phrases_working(store, settings):
     assert service.get_backend().rebuild() == 3
     assert ids_for('"missile defense cooperation"') == ["07MOSCOW5100"]
     assert check() == 0
+
+
+def test_facet_counts_stay_exact_across_segments_and_deletions(store, corpus_dir):
+    from tests.search import reference
+    from tests.search.corpus import corpus_ids
+
+    ids = corpus_ids(corpus_dir)[100:160]
+    for start in range(0, 60, 15):  # four commits: several segments, partly merged
+        store(*ids[start : start + 15])
+    for gone in ids[::7]:
+        Cable.objects.filter(pk=gone).delete()
+    cables_deleted.send(sender=None, ids=ids[::7])
+    rows = reference.rows()
+    for params in ({}, {"country": ["RS", "IZ"]}, {"tag": ["-PREL"]}):
+        state = SearchState.from_query(params)
+        results = service.search(state)
+        assert results.total == len(reference.expected(rows, state))
+        for facet in ("tag", "country", "origin", "year"):
+            want = reference.facet_counts(rows, state, facet)
+            got = {v.value: v.count for v in results.facets[facet].values}
+            assert all(count == want.get(value, 0) for value, count in got.items()), facet

@@ -33,7 +33,7 @@ from whoosh.index import LockError
 
 from search import hydrate
 from search.backends.base import BaseSearchBackend, IndexDrift, Progress
-from search.backends.whoosh.arrays import IndexArrays
+from search.backends.whoosh.arrays import IndexArrays, SegmentArrays, segment_key
 from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
 from search.backends.whoosh.docsets import DocSets
 from search.backends.whoosh.highlight import Matcher, snippets
@@ -117,6 +117,7 @@ class WhooshBackend(BaseSearchBackend):
         self._local = threading.local()
         self._arrays: dict[tuple[str, int], IndexArrays] = {}
         self._arrays_lock = threading.Lock()
+        self._segments: dict[str, dict[str, SegmentArrays]] = {}  # index dir -> segment id -> …
         self._searchers: weakref.WeakSet = weakref.WeakSet()  # open searchers, to close
         self._searchers_lock = threading.Lock()
 
@@ -219,7 +220,12 @@ class WhooshBackend(BaseSearchBackend):
             with self._arrays_lock:
                 arrays = self._arrays.get(key)
                 if arrays is None:
-                    arrays = IndexArrays(reader)
+                    segments = self._segments.setdefault(key[0], {})
+                    self._segments = {key[0]: segments}  # an older folder's are of no use
+                    arrays = IndexArrays(reader, segments)
+                    current = {segment_key(leaf) for leaf, _ in reader.leaf_readers()}
+                    for gone in set(segments) - current:  # merged away
+                        segments.pop(gone, None)
                     # Keep the newest few generations: other threads may still read older ones.
                     while len(self._arrays) >= 3:
                         self._arrays.pop(next(iter(self._arrays)))
@@ -238,6 +244,7 @@ class WhooshBackend(BaseSearchBackend):
                     searcher.close()
             self._searchers.clear()
         self._arrays.clear()
+        self._segments.clear()
         self._local = threading.local()
 
     def _select(
