@@ -22,10 +22,13 @@ CLASS_LINE_RE = re.compile(
     re.M,
 )
 # "... SECTION 01 OF 02 HARARE 005461", "... 75 LIBREVILLE 1895", "... STATE 272523"
+# The line ends with station and serial; a few letters may be glued on ("CAIRO 000544SIPDIS",
+# "REYKJAVIK 00040QSITIVE"), and a short mark may follow ("BERN 000881 \\").
 _STATION_SERIAL_RE = re.compile(
-    r"(?:^|\s)(?P<station>[A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*){0,3})\s+0*(?P<serial>\d{1,7})\s*"
-    r"(?:\S{0,3}\s*)$"
+    r"(?:^|\s)(?P<station>[A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*){0,3})\s+0*(?P<serial>\d{1,7})"
+    r"(?:[A-Z]{2,12})?\s*(?:\S{0,3}\s*)$"
 )
+_SECTION_MARK_RE = re.compile(r"\bS\w{0,2}CTION\s+\d+\s+[O0]F\s+\d+\b")
 CAVEAT_WORDS = (
     "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "STADIS", "NOCONTRACT",
     "ORCON", "PROPIN", "FOR OFFICIAL USE ONLY", "SENSITIVE BUT UNCLASSIFIED", "CODEL",
@@ -138,17 +141,20 @@ def parse_class_line(line_match: re.Match[str], body: Body) -> None:
     for cav in _CAVEAT_RE.findall(rest):
         _add_caveat(body, cav)
     rest = _TRAILING_CAVEATS_RE.sub("", rest)
-    rest = re.sub(r"\bSECTION\s+\d+\s+OF\s+\d+\b", " ", rest)
+    rest = _SECTION_MARK_RE.sub(" ", rest)
     rest = _CAVEAT_RE.sub(" ", rest)
     rest = re.sub(r"[/,;]", " ", rest)
+    rest = re.sub(r"(\d)[A-Z]{2,12}\s*$", r"\1", _squash(rest))  # glued caveat: "000544SIPDIS"
     m = re.search(
-        r"(?:(?P<yy>\d{2})\s+)?(?P<station>[A-Z][A-Z'.-]*(?:\s[A-Z][A-Z'.-]*){0,3})\s*0*(?P<serial>\d{1,7})\s*$",
-        _squash(rest),
+        r"(?P<station>[A-Z][A-Z'.-]*(?:\s[A-Z][A-Z'.-]*){0,3})\s*0*(?P<serial>\d{1,7})\s*$", rest
     )
     if m:
         body.station = m.group("station").strip()
         body.serial = m.group("serial")
-        body.year_in_line = m.group("yy") or ""
+        # "C O N F I D E N T I A L 75 LIBREVILLE 1895": a year right after the classification.
+        lead = rest[: m.start()].split()
+        if len(lead) == 1 and re.fullmatch(r"\d{2}", lead[0]):
+            body.year_in_line = lead[0]
 
 
 def _add_caveat(body: Body, word: str) -> None:

@@ -154,7 +154,12 @@ def parse_text(
     meta: dict[str, str] | None = None,
     header_text: str | None = None,
     id_hint: str = "",
+    name_hint: str = "",
 ) -> CableRecord | ParseFailure:
+    """Parse decoded cable text. ``meta`` holds a metadata table's fields (id, created,
+    classification, origin), which win over the text. ``id_hint`` is the id a body-only fragment
+    carries only in its file name. ``name_hint`` is an id read from a text file's name: it only
+    supplies the year when the text names the same station and serial but has no date."""
     meta = dict(meta or {})
     text = _unescape_dump_lines(text)
     if not meta:
@@ -218,6 +223,11 @@ def parse_text(
         cable_id = id_hint
     if not year and cable_id:
         year = cable_id[:2]
+    # The text names the cable but not its year. A file name that names the same station and
+    # serial supplies the year; it never overrides what the text says.
+    if not year and station and serial and name_hint[2:] == make_id(0, station, serial)[2:]:
+        year = name_hint[:2]
+        warnings.append("no date: the year in the id is taken from the file name")
     if not year and station and serial:
         guessed = guess_year(
             body_text, body.declassify_on, body.eo, _explicit_ref_years(body_lines)
@@ -326,7 +336,7 @@ def _parse(data: bytes | str, source: str) -> CableRecord | ParseFailure:
         )
     fmt = detect_format(text)
     if fmt == "text":
-        return parse_text(text, source=source, fmt="text")
+        return parse_text(text, source=source, fmt="text", name_hint=_id_hint(source))
     extracted = HT.extract(text)
     if extracted is None or not (extracted.body.strip() or extracted.meta):
         return ParseFailure(

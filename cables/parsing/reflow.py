@@ -24,6 +24,14 @@ _SERIAL_THEN_TEXT_RE = re.compile(
 )
 _TAB_CLASS_RE = re.compile(r"(?<=\S)(?:\t|\s{2,})(?=" + _SPACED_CLASS + r")")
 _HEAD_LINES = 120
+# "C O N F I D E N T I A L SECTION 01 OF 02\n\nTRIPOLI 000133": station and serial wrapped.
+_SPLIT_CLASS_LINE_RE = re.compile(
+    r"^([ \t]*(?:"
+    + _SPACED_CLASS
+    + r"|UNCLAS|CONFIDENTIAL|SECRET)[ \t]+SECTION \d+ OF \d+)[ \t]*\n"
+    r"(?:[ \t]*\n)*[ \t]*([A-Z][A-Z ]{1,30}? \d{3,7})[ \t]*$",
+    re.M | re.I,
+)
 
 
 def reflow_fields(text: str) -> str:
@@ -49,7 +57,7 @@ def reflow_fields(text: str) -> str:
             else:
                 pieces.append(piece)
         out.extend(pieces)
-    return "\n".join(out + tail)
+    return _SPLIT_CLASS_LINE_RE.sub(r"\1 \2", "\n".join(out + tail), count=1)
 
 
 def _has_fields(line: str) -> bool:

@@ -101,3 +101,24 @@ def test_windows_1252_fragment_decodes(corpus_member):
     data = corpus_member(*FRAGMENT).decode("utf-8").encode("cp1252", errors="replace")
     record = parse(data, source="cables/00HARARE5461.txt")
     assert isinstance(record, CableRecord) and "MUGABE’S" in record.subject
+
+
+UNDATED = (
+    "UNCLAS SECTION 01 OF 02 BRASILIA 001302\n\nSIPDIS\n\nE.O. 12958: N/A\n"
+    "TAGS: ECON BR\nSUBJECT: A SUBJECT\n\n1. (U) Text.\n"
+)
+
+
+def test_undated_text_takes_year_from_a_matching_file_name():
+    record = parse(UNDATED, source="text/06BRASILIA1302.txt")
+    assert (
+        record.id,
+        "no date: the year in the id is taken from the file name" in record.warnings,
+    ) == (
+        "06BRASILIA1302",
+        True,
+    )
+
+
+def test_file_name_naming_another_cable_is_ignored():
+    assert parse(UNDATED, source="text/06BRASILIA9999.txt").id == ""
