@@ -188,7 +188,8 @@ class WhooshBackend(BaseSearchBackend):
         live = self.live_dir()
         searcher = getattr(local, "searcher", None)
         try:
-            if searcher is None or local.dir != live:
+            moved = searcher is None or local.dir != live  # first use, or rebuilt elsewhere
+            if moved:
                 ix = self._index(create=False)
                 local.ix, local.dir = ix, self.live_dir()
             else:
@@ -196,7 +197,7 @@ class WhooshBackend(BaseSearchBackend):
             # Not searcher.refresh(): in whoosh3 3.54 it reuses the old segment reader when a
             # commit only deleted documents, so deleted cables stayed visible. A new
             # generation gets a new searcher instead.
-            if searcher is None or ix.latest_generation() != local.gen:
+            if moved or ix.latest_generation() != local.gen:
                 if searcher is not None:
                     self._searchers.discard(searcher)
                     searcher.close()
