@@ -145,9 +145,9 @@ def user(run: Run, port: int, seed: int, deadline: float, known_ids: list[str]) 
         body = timed(run, "search", port, "/search?" + urlencode(params))
         if time.monotonic() >= deadline:
             break
-        found = CABLE_LINK_RE.findall(body.decode("utf-8", "replace"))
-        cable_id = rng.choice(found or known_ids)
-        timed(run, "cable", port, f"/cables/{cable_id}/")
+        found = CABLE_LINK_RE.findall(body.decode("utf-8", "replace")) or known_ids
+        if found:
+            timed(run, "cable", port, f"/cables/{rng.choice(found)}/")
 
 
 # -- setting up the site -------------------------------------------------------------------

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -296,3 +297,38 @@ def test_every_search_endpoint_answers_503_without_an_index(client, indexed, pat
     response = client.get(path, {"q": "lavrov"})
 
     assert response.status_code == 503
+
+
+# -- searching while an import runs ------------------------------------------------------
+
+
+def test_searches_during_an_import_never_fail(site, subset, tmp_path, corpus_dir):
+    from bench.load_test import Run, free_port, start_gunicorn, stop, user
+
+    archive, expected = subset
+    assert site.manage("collectstatic", "--noinput", "-v0").returncode == 0
+    # A site in service: one cable already stored and indexed.
+    seeded = site.manage("import_cables", str(corpus_dir / "seed" / "07MOSCOW5100.txt"))
+    assert seeded.returncode == 0, seeded.stderr
+    port = free_port()
+    server = start_gunicorn(site.env, port, workers=1, threads=4, log=tmp_path / "server.log")
+    importer = site.start("import_cables", str(archive), "--quiet", "--batch-size", "10")
+    run = Run()
+    try:
+        # Three users search and open cables until the import has finished.
+        while importer.poll() is None or not run.samples:
+            users = [
+                threading.Thread(target=user, args=(run, port, seed, time.monotonic() + 2, []))
+                for seed in range(3)
+            ]
+            for thread in users:
+                thread.start()
+            for thread in users:
+                thread.join()
+    finally:
+        stop(server)
+        importer.wait(timeout=600)
+
+    assert importer.returncode == 0, importer.stderr.read()
+    assert [s.error for s in run.samples if s.error] == []
+    assert {s.kind for s in run.samples} == {"search", "cable"}
