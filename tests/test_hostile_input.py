@@ -551,3 +551,109 @@ def test_markup_in_a_cable_is_escaped_in_json_and_raw(client, trapped_cable):
     assert data["subject"] == SUBJECT_ATTACK
     assert raw["Content-Type"].startswith("text/plain")
     assert raw.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+# -- the same through the admin upload ---------------------------------------------------------
+
+UPLOAD_URL = "/admin/cables/importjob/upload/"
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    staff = django_user_model.objects.create_user("clerk", "clerk@example.org", "pw", is_staff=True)
+    client.force_login(staff)
+    return client
+
+
+def upload(client, files: dict[str, bytes], capture) -> object:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with capture(execute=True):
+        response = client.post(
+            UPLOAD_URL, {"files": [SimpleUploadedFile(name, data) for name, data in files.items()]}
+        )
+    call_command("db_worker", "--batch", "--no-startup-delay", "-v0")
+    return response
+
+
+def test_an_uploaded_batch_with_hostile_archives_imports_the_rest(
+    staff_client, real_cables, payload, tmp_path, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    bomb = write_zip(tmp_path / "bomb.zip", {"zeros.txt": b"\0" * (64 * 1024 * 1024)})
+    traversal = write_zip(tmp_path / "evil.zip", {"../../escaped.txt": payload[1]})
+    deep = nested_zip(payload[1], levels=4)
+    files = {f"{cid}.txt": data for cid, data in real_cables[:2]}
+    files.update(
+        {"bomb.zip": bomb.read_bytes(), "evil.zip": traversal.read_bytes(), "deep.zip": deep}
+    )
+
+    response = upload(staff_client, files, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE
+    assert stored_ids() == {cid for cid, _ in real_cables[:2]}
+    reasons = {Path(e["source"].split(":")[0]).name: e["error"] for e in job.errors}
+    assert "compression ratio above" in reasons["bomb.zip"]
+    assert "path escapes the archive" in reasons["evil.zip"]
+    assert "nested more than" in reasons["deep.zip"]
+
+
+def test_the_job_page_shows_refused_member_names_as_text(
+    staff_client, real_cables, tmp_path, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    # Upload names are sanitised, but member names inside an archive reach the job page.
+    archive = write_zip(
+        tmp_path / "a.zip",
+        {"<img src=x onerror=alert(1)>.txt": b"Not a cable at all, just words.\n" * 20},
+    )
+    files = {f"{real_cables[0][0]}.txt": real_cables[0][1], "a.zip": archive.read_bytes()}
+    upload(staff_client, files, django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+
+    page = staff_client.get(f"/admin/cables/importjob/{job.pk}/change/")
+
+    assert page.status_code == 200
+    assert b"not a cable" in page.content
+    assert b"&lt;img src=x onerror=alert(1)&gt;" in page.content
+    assert b"<img src=x" not in page.content
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("photo.txt", b"\x89PNG\r\n\x1a\n" + os.urandom(2000), b"PNG image"),
+        ("empty.txt", b"", b"empty"),
+        ("noise.bin", b"\x00\x01" * 3000, b"binary file"),
+    ],
+)
+def test_the_upload_page_refuses_junk_at_once(
+    staff_client, name, data, reason, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    response = upload(staff_client, {name: data}, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert reason in response.content
+    assert not ImportJob.objects.exists()
+
+
+def test_the_upload_page_refuses_an_upload_over_the_size_limit(
+    staff_client, settings, real_cables, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    settings.CABLESEARCH_MAX_UPLOAD_BYTES = 10_000
+    files = {f"{cid}.txt": data for cid, data in real_cables[:4]}
+
+    response = upload(staff_client, files, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert b"the limit is" in response.content
+    assert not ImportJob.objects.exists()
+    assert stored_ids() == set()
