@@ -660,9 +660,9 @@ def _bound_prefixes(query: wq.Query, reader, notes: list[str], limit: int) -> wq
 
 
 def _closest_word(reader, word: str) -> tuple[str, int] | None:
-    """The most common indexed word one edit away (else two), with its document frequency.
+    """The subject word one edit away (else two) that most cables use, with its frequency.
     Whoosh's own Corrector ranks every candidate at the same distance, so rank here."""
-    spell_field = reader.schema["body"].spelling_fieldname("body")
+    spell_field = reader.schema["subject"].spelling_fieldname("subject")
     for distance in (1, 2):
         best: tuple[str, int] | None = None
         for candidate in reader.terms_within(spell_field, word, distance, prefix=1):

@@ -34,8 +34,10 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         stamp=fields.STORED(),
-        subject=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.0),
-        body=fields.TEXT(analyzer=TEXT_ANALYZER, spelling=True),
+        # Spelling suggestions come from the subject lines' words (ranked by how many cables
+        # use them): a spelling field over the paragraphs nearly doubled the indexing time.
+        subject=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.0, spelling=True),
+        body=fields.TEXT(analyzer=TEXT_ANALYZER),
         tags=codes_field(),  # every TAGS code of any kind: the tag: query field
         person_text=fields.TEXT(analyzer=WORD_ANALYZER),
         origin_text=fields.TEXT(analyzer=WORD_ANALYZER),
