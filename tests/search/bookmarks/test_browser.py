@@ -99,3 +99,24 @@ def test_sign_in_save_star_reload_and_reopen(page, live_server, import_ids):
     assert "08ROME1386" in feed_ids(page, feed_url)
 
     assert violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_sign_in_after_searching_as_you_type_returns_to_the_typed_search(
+    page, live_server, import_ids
+):
+    get_user_model().objects.create_user("alice", password=PASSWORD)
+    import_ids(*RS_CABLES[:2])
+    page.goto(live_server.url + "/search")
+
+    with page.expect_response(lambda r: "q=missile" in r.url):
+        page.fill("#q", "missile")
+    page.wait_for_function("location.search.includes('q=missile')")
+    typed = page.evaluate("location.pathname + location.search")
+    page.get_by_role("link", name="Sign in", exact=True).click()
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.wait_for_url(live_server.url + typed)
