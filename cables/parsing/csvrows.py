@@ -18,7 +18,8 @@ from .record import CableRecord, ParseFailure
 MAX_ROW_BYTES = 16 * 1024 * 1024  # far above the longest cable; bounds memory on broken quoting
 _TOKEN_RE = re.compile(rb'\\.|"', re.S)
 _FIELD_RE = re.compile(r'"((?:[^"\\]|\\.)*)"(?:,|\s*$)', re.S)
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'"}
+# MySQL's escapes (the file was written by SELECT ... INTO OUTFILE ... ESCAPED BY '\\').
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "0": "", "Z": ""}
 _UNESCAPE_RE = re.compile(r"\\(.)", re.S)
 _DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})$")
 COLUMNS = 8
@@ -42,22 +43,28 @@ def split_row(row: str) -> list[str] | None:
     return fields if len(fields) == COLUMNS else None
 
 
-def _raw_rows(stream: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+def _raw_rows(stream: BinaryIO, max_row_bytes: int) -> Iterator[tuple[bytes, bool]]:
     """(row bytes, complete) for each row; a row over MAX_ROW_BYTES comes back incomplete and the
     reader skips to the next line that starts a row."""
     buf: list[bytes] = []
     size = 0
     in_quotes = False
     overflow = False
+    escaped = False  # a chunk cut inside a line ended on a lone backslash
     for line in iter(lambda: stream.readline(1 << 20), b""):
         if overflow:
             if re.match(rb'^"\d+","', line):
                 overflow, in_quotes, buf, size = False, False, [], 0
             else:
                 continue
-        for m in _TOKEN_RE.finditer(line):
+        start = 1 if escaped else 0
+        escaped = False
+        for m in _TOKEN_RE.finditer(line, start):
             if m.group(0) == b'"':
                 in_quotes = not in_quotes
+        if not line.endswith(b"\n"):
+            trailing = len(line) - len(line.rstrip(b"\\"))
+            escaped = trailing % 2 == 1
         buf.append(line)
         size += len(line)
         if not in_quotes and line.endswith(b"\n"):
@@ -65,7 +72,7 @@ def _raw_rows(stream: BinaryIO) -> Iterator[tuple[bytes, bool]]:
             buf, size = [], 0
             if row.strip():
                 yield row, True
-        elif size > MAX_ROW_BYTES:
+        elif size > max_row_bytes:
             yield b"".join(buf)[:1000], False
             buf, size, in_quotes, overflow = [], 0, False, True
     if buf and b"".join(buf).strip():
@@ -80,10 +87,15 @@ def _created(value: str) -> str:
     return f"{y}-{int(mo):02d}-{int(d):02d} {int(hh):02d}:{mm}"
 
 
-def iter_csv(stream: BinaryIO, *, source: str) -> Iterator[CableRecord | ParseFailure]:
-    """One CableRecord (format "csv") or ParseFailure per row; a bad row never stops the reader."""
+def iter_csv(
+    stream: BinaryIO, *, source: str, max_row_bytes: int = MAX_ROW_BYTES
+) -> Iterator[CableRecord | ParseFailure]:
+    """One CableRecord (format "csv") or ParseFailure per row; a bad row never stops the reader.
+
+    Memory stays bounded: a row longer than ``max_row_bytes`` (broken quoting) is reported and
+    the reader skips to the next line that starts a row."""
     number = 0
-    for raw, complete in _raw_rows(stream):
+    for raw, complete in _raw_rows(stream, max_row_bytes):
         number += 1
         where = f"{source}:row {number}"
         if not complete:

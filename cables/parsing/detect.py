@@ -8,6 +8,9 @@ _PAGE_RE = re.compile(r"<table[^>]*class=['\"]?cable", re.I)
 _TAG_RE = re.compile(r"<(?:pre|code|html|body|div|table|a|p|br|span|head)\b[^>]*>", re.I)
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def looks_binary(text: str) -> bool:
     """NUL bytes or mostly control characters: not a text document."""
     if "\x00" in text[:4096]:
@@ -15,7 +18,7 @@ def looks_binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    controls = len(_CONTROL_RE.findall(sample))
     return controls * 10 > len(sample)
 
 

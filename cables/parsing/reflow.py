@@ -41,7 +41,8 @@ def reflow_fields(text: str) -> str:
     out: list[str] = []
     for line in head:
         # A classification line keyed onto the end of the last routing line, after a tab.
-        line = _TAB_CLASS_RE.sub("\n", line)
+        if "\t" in line or "  " in line:
+            line = _TAB_CLASS_RE.sub("\n", line)
         if len(line) < 30 or not _has_fields(line):
             out.append(line)
             continue
@@ -60,16 +61,19 @@ def reflow_fields(text: str) -> str:
     return _SPLIT_CLASS_LINE_RE.sub(r"\1 \2", "\n".join(out + tail), count=1)
 
 
+_FIELD_KINDS_RE = re.compile(
+    r"(?P<eo>E\.\s?O\.\s?1\d{4})|(?P<tags>\bTAGS\s*:)|(?P<subject>\bSUBJ(?:ECT)?\s*:)"
+    r"|(?P<cls>" + _SPACED_CLASS + r")(?P<glued>[A-Z]{2})?|(?P<dated>CABLE DATED:)",
+    re.I,
+)
+
+
+_FIELD_HINTS = ("E.O", "E. O", "TAGS", "SUBJ", "C O N", "S E C", "U N C", "DATED")
+
+
 def _has_fields(line: str) -> bool:
     upper = line.upper()
-    hits = sum(
-        bool(re.search(p, upper))
-        for p in (
-            r"E\.\s?O\.\s?1\d{4}",
-            r"\bTAGS\s*:",
-            r"\bSUBJ(?:ECT)?\s*:",
-            _SPACED_CLASS,
-            "CABLE DATED:",
-        )
-    )
-    return hits >= 2 or bool(re.search(_SPACED_CLASS + r"[A-Z]{2}", upper))
+    if sum(hint in upper for hint in _FIELD_HINTS) == 0:
+        return False
+    kinds = {m.lastgroup for m in _FIELD_KINDS_RE.finditer(line)}
+    return len(kinds) >= 2 or "glued" in kinds

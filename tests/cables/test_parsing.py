@@ -131,3 +131,41 @@ def test_iter_csv_unescapes_backslash_newlines(parsing_fixtures):
         last = list(iter_csv(stream, source="cables_sample.csv"))[-1]
     assert "\\n" not in last.body
     assert last.subject == "EXTENDED NATIONAL JURISDICTIONS OVER HIGH SEAS"
+
+
+def test_iter_csv_mysql_escapes():
+    import io
+
+    body = 'UNCLAS STATE 000001\\n\\nTAGS: PREL\\nSUBJECT: A \\"QUOTED\\" C:\\\\PATH\\n'
+    row = f'"1","1/2/2009 3:04","09STATE1","Secretary of State","UNCLASSIFIED","","","{body}"\n'
+    (record,) = list(iter_csv(io.BytesIO(row.encode()), source="t.csv"))
+    assert record.subject == 'A "QUOTED" C:\\PATH'
+
+
+def test_iter_csv_single_digit_hour():
+    import io
+
+    row = '"1","1/2/2009 3:04","09STATE1","Secretary of State","UNCLASSIFIED","","","UNCLAS STATE 000001"\n'
+    (record,) = list(iter_csv(io.BytesIO(row.encode()), source="t.csv"))
+    assert record.date == datetime(2009, 1, 2, 3, 4, tzinfo=UTC)
+
+
+def test_iter_csv_overlong_row_is_reported_and_reading_goes_on():
+    import io
+
+    broken = (
+        '"1","1/2/2009 3:04","09STATE1","x","UNCLASSIFIED","","","never closed\n' + "TEXT\n" * 50
+    )
+    good = '"2","1/2/2009 3:04","09STATE2","x","UNCLASSIFIED","","","UNCLAS STATE 000002"\n'
+    stream = io.BytesIO((broken + good).encode())
+    results = list(iter_csv(stream, source="t.csv", max_row_bytes=100))
+    assert [type(r).__name__ for r in results] == ["ParseFailure", "CableRecord"]
+    assert results[1].id == "09STATE2"
+
+
+def test_iter_csv_unclosed_quote_at_end_is_a_failure():
+    import io
+
+    row = '"1","1/2/2009 3:04","09STATE1","x","UNCLASSIFIED","","","never closed\n'
+    (result,) = list(iter_csv(io.BytesIO(row.encode()), source="t.csv"))
+    assert isinstance(result, ParseFailure)
