@@ -7,13 +7,22 @@ overrides the `backend_path` fixture. Tests that need a capability a backend dec
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search import service
 from search.state import FACETS, SearchState
 from tests.search import reference
+
+PIECES = [
+    "missile", "lavrov", "the", "(", ")", '"', "OR", "AND", "NOT", "-", "*", "th*", "tag:RS",
+    "-tag:PREL", "country:JA", "year:2007", "from:2006", "to:2008-06", "id:07MOSCOW5100",
+    "subject:nuclear", "origin:moscow", "class:secret", "foo:bar", "\\", "§",
+]  # fmt: skip
 
 
 def run(page_size: int = 20, **params):
@@ -203,6 +212,21 @@ class BackendContract:
         results = run(q=q)
         assert results.total >= 0
         assert isinstance(results.understood, str)
+
+    @settings(
+        max_examples=int(os.environ.get("CABLESEARCH_FUZZ_EXAMPLES", "15")),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        st.lists(st.sampled_from(PIECES) | st.text(max_size=6), min_size=0, max_size=8).map(
+            " ".join
+        )
+    )
+    def test_generated_queries_never_raise_and_count_what_they_list(self, q):
+        results = run(q=q, page_size=5)
+        assert results.total == len(all_ids(q=q))
+        assert len(results.hits) <= 5
 
     def test_understood_says_how_the_query_was_read(self):
         results = run(q="missile -tag:rs foo:bar (")
