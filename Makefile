@@ -47,10 +47,13 @@ test: install-dev
 test-postgres: install-dev
 	.ci/with-postgres $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
-# Property-based tests (parser, query parser) with many more generated inputs than CI runs.
+# Property-based tests (parser, query parser, search service) with many more generated inputs
+# than CI runs (a few hundred there). 100,000 per test takes a few hours on 2 cores.
 FUZZ_EXAMPLES ?= 100000
+FUZZ_TESTS := tests/cables/test_parsing_properties.py tests/search/test_query_fuzz.py
 fuzz: install-dev
-	CABLESEARCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -m fuzz -q $(PYTEST_ARGS)
+	CABLESEARCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider \
+		--durations=0 $(FUZZ_TESTS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
