@@ -1,0 +1,95 @@
+"""Which documents match a query, as a numpy mask, without walking hits one by one in Python.
+
+``searcher.docs_for_query()`` yields every matching docnum through Python generators: ~20 ms
+for a word in half of 3,000 cables, so seconds at Cablegate scale. Here each term's postings are
+read block by block (and kept per index generation), and And/Or/Not become numpy boolean
+operations. Query types this module does not know (phrases) fall back to Whoosh itself.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import query as wq
+
+TERM_CACHE = 512  # postings arrays kept per index generation
+
+
+def leaf_ids(matcher) -> list[int] | np.ndarray:
+    # whoosh3's on-disk leaf matcher decodes a whole block at a time; take the blocks whole
+    # instead of asking for one id after another. Anything else: its own iterator.
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        out: list = []
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            out.extend(matcher._ids[matcher._i :])
+            matcher._next_block()
+        return out
+    return list(matcher.all_ids())
+
+
+class DocSets:
+    """Per index generation: evaluates queries to boolean document masks."""
+
+    def __init__(self, reader, size: int) -> None:
+        self.reader = reader
+        self.size = size
+        self.leaves = list(reader.leaf_readers())
+        self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+    def term(self, fieldname: str, text) -> np.ndarray:
+        key = (fieldname, text)
+        docs = self._terms.get(key)
+        if docs is not None:
+            self._terms.move_to_end(key)
+            return docs
+        parts = []
+        for leaf, offset in self.leaves:
+            if (fieldname, text) not in leaf:
+                continue
+            ids = np.asarray(leaf_ids(leaf.postings(fieldname, text)), dtype=np.int64)
+            parts.append(ids + offset)
+        docs = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        self._terms[key] = docs
+        if len(self._terms) > TERM_CACHE:
+            self._terms.popitem(last=False)
+        return docs
+
+    def mask(self, q: wq.Query, searcher, arrays) -> np.ndarray:
+        n = self.size
+        if isinstance(q, wq.Term):
+            out = np.zeros(n, dtype=bool)
+            out[self.term(q.fieldname, q.text)] = True
+            return out
+        if isinstance(q, wq.Every):
+            return arrays.live.copy()
+        if isinstance(q, wq.Prefix):
+            out = np.zeros(n, dtype=bool)
+            for text in self.reader.expand_prefix(q.fieldname, q.text):
+                out[self.term(q.fieldname, text)] = True
+            return out
+        if isinstance(q, wq.NumericRange) and q.fieldname in ("day", "year"):
+            values = arrays.day if q.fieldname == "day" else arrays.year
+            out = np.ones(n, dtype=bool)
+            if q.start is not None:
+                out &= values >= q.start
+            if q.end is not None:
+                out &= values <= q.end
+            return out
+        if isinstance(q, wq.AndNot):
+            return self.mask(q.a, searcher, arrays) & ~self.mask(q.b, searcher, arrays)
+        if isinstance(q, wq.And):
+            out = np.ones(n, dtype=bool)
+            for sub in q.subqueries:
+                out &= self.mask(sub, searcher, arrays)
+            return out
+        if isinstance(q, wq.Or):
+            out = np.zeros(n, dtype=bool)
+            for sub in q.subqueries:
+                out |= self.mask(sub, searcher, arrays)
+            return out
+        out = np.zeros(n, dtype=bool)
+        out[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
+        return out
