@@ -148,8 +148,8 @@ def hit_rows(state: SearchState, results: SearchResults) -> list[HitRow]:
     query = "?" + urlencode({"q": state.q}) if state.q else ""
     for hit in results.hits:
         base = f"/cables/{quote(hit.id)}/{query}"
-        para = next((s.paragraph for s in hit.snippets if s.paragraph > 0), None)
-        rows.append(HitRow(hit, base + (f"#p{para}" if para else ""), base))
+        para = next((s.paragraph for s in hit.snippets if s.paragraph >= 0), None)
+        rows.append(HitRow(hit, base + (f"#p{para}" if para is not None else ""), base))
     return rows
 
 
