@@ -59,7 +59,8 @@ PAGE_LINE_RE = re.compile(
     r"^[ \t]*PAGE \d{2,3}\s+[A-Z][A-Z ]*?\s+\d{2,6}\s+\d{2}\s+OF\s+\d{2}\s+\d{6}Z[ \t]*", re.M
 )
 SECTION_LINE_RE = re.compile(
-    r"^[ \t]*[A-Z][A-Z ]*?\s+0{2,}\d+\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}[ \t]*(?:\n|$)", re.M
+    r"^[ \t]*[A-Z][A-Z ]{0,30}?[ \t]+0{2,}\d+[ \t]+\d{3}(?:\.\d)?[ \t]+OF[ \t]+\d{3}[ \t]*(?:\n|$)",
+    re.M,
 )
 _PARA_RE = re.compile(
     r"^[ \t]*(?P<pil>¶\s*)?(?P<num>\d{1,3})\s?\.(?!\d)\s*"
@@ -418,8 +419,10 @@ def parse_classified_by(text: str, body: Body) -> None:
 
 
 def clean_body_lines(text: str) -> str:
-    text = PAGE_LINE_RE.sub("", text)
-    text = SECTION_LINE_RE.sub("", text)
+    if "PAGE " in text:
+        text = PAGE_LINE_RE.sub("", text)
+    if " OF " in text:
+        text = SECTION_LINE_RE.sub("", text)
     return text
 
 

@@ -65,7 +65,8 @@ def _unescape_dump_lines(text: str) -> str:
 
 
 def _take_dump_row(text: str, meta: dict[str, str]) -> str:
-    m = _DUMP_ROW_RE.search(text[:20000])
+    head = text[:20000]
+    m = _DUMP_ROW_RE.search(head) if "\t" in head else None
     if not m:
         return text
     meta.update(
@@ -87,8 +88,12 @@ _RECORD_BLOCK_RE = re.compile(
 )
 
 
+_DAY_LINE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]*$", re.M)
+
+
 def _take_record_block(text: str, meta: dict[str, str]) -> str:
-    m = _RECORD_BLOCK_RE.search(text[:20000])
+    head = text[:20000]
+    m = _RECORD_BLOCK_RE.search(head) if _DAY_LINE_RE.search(head) else None
     if not m:
         return text
     meta.update(

@@ -16,8 +16,9 @@ from .ids import full_year
 
 _MONTHS = {name.upper(): i for i, name in enumerate(calendar.month_name) if name}
 _DAYS = {name.upper(): i for i, name in enumerate(calendar.day_name)}
+# Starts with a literal so the scan is fast; the weekday is checked on the match.
 _WEEKDAY_DATE_RE = re.compile(
-    r"\b(MONDAY|TUESDAY|WEDNESDAY|THURSDAY|FRIDAY|SATURDAY|SUNDAY),?\s+"
+    r"\b(MON|TUES|WEDNES|THURS|FRI|SATUR|SUN)DAY,?\s+"
     r"(JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)"
     r"\s+(\d{1,2})\b"
 )
@@ -49,7 +50,8 @@ def guess_year(text: str, declassify_on: str, eo: str, ref_years: list[int]) -> 
         for offset, weight in _DECL_OFFSETS:
             if FIRST_YEAR <= decl - offset <= LAST_YEAR:
                 votes[decl - offset] += weight
-    for day_name, month_name, day in _WEEKDAY_DATE_RE.findall(upper):
+    for day_stem, month_name, day in _WEEKDAY_DATE_RE.findall(upper) if "DAY" in upper else ():
+        day_name = day_stem + "DAY"
         fits = [
             y
             for y in range(max(FIRST_YEAR, (decl or LAST_YEAR + 10) - 30), LAST_YEAR + 1)
