@@ -233,3 +233,23 @@ def test_text_blocks_join_wrapped_lines_and_keep_list_items():
         "Lavrov said Russia was concerned:\nA. first point\nB) second",
         "SIPDIS",
     ]
+
+
+def test_an_unknown_cable_gets_a_helpful_404_page(client, db, settings):
+    settings.DEBUG = False
+
+    response = client.get("/cables/NOPE/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "no cable with this reference id" in html
+    assert 'action="/search"' in html
+
+
+def test_the_500_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
