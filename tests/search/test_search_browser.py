@@ -154,6 +154,21 @@ def test_back_restores_the_previous_state(page, site):
     assert same_document(page)
 
 
+def test_back_from_a_cable_gives_the_whole_search_page(page, site):
+    page.goto(site + "/search?q=missile")
+    page.locator("#fv-country-JA").click()  # this URL was last fetched as a fragment
+    page.wait_for_url(re.compile(r"country=JA$"))
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/cables/"))
+
+    page.go_back()
+
+    page.wait_for_url(re.compile(r"/search\?q=missile&country=JA$"))
+    expect(page.locator("#search-form")).to_be_visible()
+    expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "true")
+    expect(page.locator(".site-header")).to_be_visible()
+
+
 def test_a_bookmarked_url_gives_the_same_results(page, site, browser):
     url = site + "/search?q=missile&country=JA&sort=newest"
     page.goto(site + "/search?q=missile")
