@@ -36,6 +36,8 @@ from search.state import FACET_LABELS, FACETS, SearchState
 SIDEBAR_FACETS: tuple[str, ...] = ("tag", "country", "origin", "class", "program", "org", "person")
 CSV_BATCH = 500
 ATOM_ENTRIES = 50
+# The same URL answers with a page or a fragment depending on these request headers.
+VARY = ["HX-Request", "HX-History-Restore-Request"]
 PAGE_WINDOW = 2  # page links shown either side of the current page
 SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 
@@ -252,7 +254,7 @@ def _unavailable(request: HttpRequest, error: IndexUnavailable) -> HttpResponse:
     if _wants_partial(request):
         template += "#message"
     response = render(request, template, {"error": str(error)}, status=503)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, VARY)
     response["Retry-After"] = "60"
     return response
 
@@ -311,7 +313,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         response[header] = state.url()
     else:
         response = render(request, "search/index.html", context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, VARY)
     return response
 
 
@@ -338,7 +340,7 @@ def facet_values(request: HttpRequest, facet: str) -> HttpResponse:
     }
     template = "search/facet.html#facet-list" if _wants_partial(request) else "search/facet.html"
     response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, VARY)
     return response
 
 

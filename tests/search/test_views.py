@@ -91,6 +91,7 @@ def test_page_and_fragment_vary_on_hx_request(client, library, headers):
     response = client.get("/search", {"q": "missile"}, headers=headers)
 
     assert "HX-Request" in response["Vary"]
+    assert "HX-History-Restore-Request" in response["Vary"]
 
 
 def test_typing_replaces_the_history_entry_with_the_canonical_url(client, library):
