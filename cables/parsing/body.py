@@ -401,8 +401,12 @@ def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
         i = j
 
 
+# Run into the line before it ("... 271458Z CLASSIFIED BY DCM EARL IRVING."), in capitals.
+_INLINE_CLASSIFIED_BY_RE = re.compile(r"(?<=\s)CLASSIFIED BY:?\s+(?P<cb>[A-Z])")
+
+
 def parse_classified_by(text: str, body: Body) -> None:
-    m = CLASSIFIED_BY_RE.search(text)
+    m = CLASSIFIED_BY_RE.search(text) or _INLINE_CLASSIFIED_BY_RE.search(text[:3000])
     if not m:
         return
     start = m.start("cb")

@@ -31,6 +31,7 @@ _CLASSIFICATION_FIELD_RE = re.compile(
 _HEADER_END_RE = re.compile(
     r"\n[ \t]*\n|\n(?=[ \t]*(?:SIPDIS|E\.?\s?O\.?\s*1\d{4}|TAGS\b|SUBJ|CLASSIFIED BY|REF\b))", re.I
 )
+_INLINE_PILCROW_RE = re.compile(r"(?<=\S)[ \t]*(?=¶\s*\d{1,3}\s?\.)")
 _NOT_A_CABLE = "not a cable: no reference id, date or classification line found"
 
 
@@ -172,6 +173,9 @@ def parse_text(
     if not meta:
         text = _take_record_block(text, meta)
     text = reflow_fields(strip_link_residue(text.replace("\r\n", "\n").replace("\r", "\n")))
+    if "¶" in text:
+        # A paragraph mark always opens a paragraph, even when the line breaks were lost.
+        text = _INLINE_PILCROW_RE.sub("\n", text)
     warnings: list[str] = []
     if header_text is None:
         header_text, body_text, class_match = _split_header(text)

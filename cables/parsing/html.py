@@ -39,7 +39,12 @@ def _pre_text(pre: etree._Element) -> str:
 
 
 def strip_ner_marks(text: str) -> str:
-    return _NER_RE.sub(lambda m: m.group(1), text)
+    """Drop the tagging tool's marks and undo its tokenising ("DEAL , ( B ) ." -> "DEAL, (B).")."""
+    if not _NER_RE.search(text):
+        return text
+    text = _NER_RE.sub(lambda m: m.group(1), text)
+    text = re.sub(r"[ \t]+([,.;:)])", r"\1", text)
+    return re.sub(r"\([ \t]+", "(", text)
 
 
 def extract(text: str) -> HtmlCable | None:
