@@ -75,6 +75,7 @@ def test_submitting_the_form_pushes_a_history_entry(page, site):
 def test_ticking_a_facet_updates_counts_and_results(page, site):
     page.goto(site + "/search?q=missile")
     before = count_of(page)
+    subject_counts = page.locator("#facet-tag-body .facet-count").all_inner_texts()
     japan = page.locator("#fv-country-JA")
     expect(japan).to_have_attribute("aria-checked", "false")
     mark_document(page)
@@ -85,6 +86,7 @@ def test_ticking_a_facet_updates_counts_and_results(page, site):
     expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "true")
     expect(page.locator(".chip-remove")).to_contain_text("JA - Japan")
     assert 0 < count_of(page) < before
+    assert page.locator("#facet-tag-body .facet-count").all_inner_texts() != subject_counts
     expect(page.locator("#fv-country-JA")).to_be_focused()
     expect(page.locator("#facet-country-toggle")).to_have_attribute("aria-expanded", "true")
     assert same_document(page)
