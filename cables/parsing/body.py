@@ -41,7 +41,7 @@ _CAVEAT_RE = re.compile(
 EO_RE = re.compile(
     r"^\s*E\s?\.?\s?O\s?\.?\s*(?P<eo>1\d{4})\b\s*[:;.]?\s*(?P<rest>[^\n]*)$", re.M | re.I
 )
-TAGS_RE = re.compile(r"(?:^|\s)TAGS\b\s*[:;.]?\s*(?P<tags>[^\n]*)$", re.M | re.I)
+TAGS_RE = re.compile(r"(?:^|\s)TAGS?\b\s*[:;.]?\s*(?P<tags>[^\n]*)$", re.M | re.I)
 SUBJECT_RE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*[:;.]?\s*(?P<subject>[^\n]*)$", re.M | re.I)
 REF_RE = re.compile(r"^\s*REF(?:S|TEL|TELS)?\b\s*[:;.]?\s*(?P<ref>[^\n]*)$", re.M | re.I)
 REF_LETTER_LINE_RE = re.compile(r"^\s*REF\s+[A-Z]\s*[:.)]\s*(?P<ref>[^\n]*)$", re.M | re.I)
@@ -50,7 +50,8 @@ CLASSIFIED_BY_RE = re.compile(
 )
 # "Reasons 1.4 (b) and (d)", "REASON: 1.4(B), (D)", "1.5 (B) AND (D)", "1.4 (b and d)", "1.4 B/D"
 REASONS_RE = re.compile(
-    r"\bREASONS?\s*:?\s*(?:FOR\s+)?(?P<reasons>1\s?\.\s?[45]"
+    r"(?:\bREASONS?\s*:?\s*(?:FOR\s+)?|\b(?:FOR|PER|UNDER)\s+|(?<=[\s,;]))(?P<reasons>1\s?\.\s?[1-8]"
+    r"(?=\s*\(?\s*[A-H]\b)"
     r"(?:\s|,|&|/|\bAND\b|\(\s*[A-H](?:\s*(?:,|AND|&|/)\s*[A-H])*\s*\)|\b[A-H]\b)*)",
     re.I,
 )
@@ -405,6 +406,10 @@ def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
 _INLINE_CLASSIFIED_BY_RE = re.compile(r"(?<=\s)CLASSIFIED BY:?\s+(?P<cb>[A-Z])")
 
 
+# "... Win Dayton; Reason", "... Rosenblatt for reaso ns", "... LeBaron for" before the reasons.
+_CB_TAIL_RE = re.compile(r"(?:[\s,;.:-]|\b(?:FOR|PER|UNDER|R ?E ?A ?S ?O ?N ?S?)\b)*$", re.I)
+
+
 def parse_classified_by(text: str, body: Body) -> None:
     m = CLASSIFIED_BY_RE.search(text) or _INLINE_CLASSIFIED_BY_RE.search(text[:3000])
     if not m:
@@ -416,10 +421,10 @@ def parse_classified_by(text: str, body: Body) -> None:
     body.classified_by = block
     r = REASONS_RE.search(block)
     if r:
-        reasons = re.sub(r"^1\s?\.\s?([45])\s*", r"1.\1 ", r.group("reasons"))
+        reasons = re.sub(r"^1\s?\.\s?([1-8])\s*", r"1.\1 ", r.group("reasons"))
         reasons = re.sub(r"\s*\(\s*", " (", reasons).replace(" )", ")")
         body.reasons = _squash(reasons).strip(" .;,&/")
-        body.classified_by = block[: r.start()].strip(" ,;.-") or block
+        body.classified_by = _CB_TAIL_RE.sub("", block[: r.start()]) or block
 
 
 def clean_body_lines(text: str) -> str:

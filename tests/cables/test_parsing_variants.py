@@ -390,3 +390,25 @@ def test_partial_extract_dtg_without_precedence():
         "C o n f i d e n t i a l section 01 of 04 ankara 000348\n"
     )
     assert (record.id, record.date) == ("04ANKARA348", datetime(2004, 1, 20, 12, 47, tzinfo=UTC))
+
+
+def test_tag_singular_keyword():
+    record = cable(tags="TAG: PTER, PREL, QA\n\n")
+    assert [t.code for t in record.tags] == ["PTER", "PREL", "QA"]
+
+
+def test_reasons_without_parentheses_after_for():
+    record = cable(
+        classified="Classified By: Deputy Chief of Mission Kevin M. Johnson for reasons 1.4 b and d\n\n"
+    )
+    assert (record.classified_by, record.reasons) == (
+        "Deputy Chief of Mission Kevin M. Johnson",
+        "1.4 b and d",
+    )
+
+
+def test_reasons_letters_inside_one_parenthesis():
+    record = cable(
+        classified="Classified By: Ambassador Clifford Sobel. Reasons: 1.4 (B and D).\n\n"
+    )
+    assert record.reasons == "1.4 (B and D)"
