@@ -223,7 +223,7 @@ def cable_raw(request: HttpRequest, cable_id: str) -> HttpResponse:
 
 def cable_json(request: HttpRequest, cable_id: str) -> JsonResponse:
     """The parsed record, with the keys documented in docs/api.md."""
-    from cables.records import record_from_cable
+    from cables.records import cable_queryset_for_records, record_from_cable
 
-    cable = get_object_or_404(Cable, pk=cable_id)
+    cable = get_object_or_404(cable_queryset_for_records(), pk=cable_id)
     return JsonResponse(record_from_cable(cable).to_json(), json_dumps_params={"indent": 2})
