@@ -10,8 +10,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from cables.ingest.importer import ImportSummary, import_paths
-from cables.ingest.sources import Sources
+from cables.ingest.importer import ImportSummary, ProgressSource, import_paths
 from cables.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -32,7 +31,7 @@ def run_import_job(job_id: int) -> dict:
     jobs.update(status=ImportJob.Status.RUNNING, started_at=timezone.now(), total_bytes=size)
     last_saved = 0.0
 
-    def progress(summary: ImportSummary, sources: Sources) -> None:
+    def progress(summary: ImportSummary, sources: ProgressSource) -> None:
         nonlocal last_saved
         now = time.monotonic()
         if now - last_saved < PROGRESS_EVERY_SECONDS:

@@ -27,10 +27,12 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from cables.ingest.pipeline import RemoteProgress, iter_parsed_in_background
 from cables.ingest.reading import Parsed, iter_parsed
 from cables.ingest.sources import Limits, Sources
 from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
@@ -362,7 +364,14 @@ def _cable_fields(item: _Pending, now: datetime) -> dict:
     }
 
 
-ProgressCallback = Callable[[ImportSummary, Sources], None]
+class ProgressSource(Protocol):
+    bytes_total: int  # size of all input files
+    bytes_done: int  # how much of them has been read
+
+
+ProgressCallback = Callable[[ImportSummary, ProgressSource], None]
+# Below this much input, starting a parsing process costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 def import_paths(
@@ -372,18 +381,32 @@ def import_paths(
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
     root: str | os.PathLike | None = None,
+    parallel: bool | None = None,
 ) -> ImportSummary:
     """Import every cable found under ``paths`` and say what happened.
 
     ``root``: name sources relative to this folder (see :class:`Sources`).
+    ``parallel``: parse in a second process while this one writes (see
+    :mod:`cables.ingest.pipeline`); by default when the input is big and there are two cores.
     """
-    sources = Sources(paths, limits or Limits.from_settings(), root=root)
+    paths = list(paths)
+    limits = limits or Limits.from_settings()
+    sources = Sources(paths, limits, root=root)
+    if parallel is None:
+        parallel = sources.bytes_total >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
+    tracker: ProgressSource
+    if parallel:
+        tracker = RemoteProgress(bytes_total=sources.bytes_total)
+        items = iter_parsed_in_background(paths, limits, tracker, root=root)
+    else:
+        tracker = sources
+        items = iter_parsed(sources)
     importer = Importer(batch_size=batch_size)
-    for item in iter_parsed(sources):
+    for item in items:
         importer.feed(item)
         if progress is not None:
-            progress(importer.summary, sources)
+            progress(importer.summary, tracker)
     summary = importer.close()
     if progress is not None:
-        progress(summary, sources)
+        progress(summary, tracker)
     return summary

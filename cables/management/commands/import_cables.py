@@ -7,8 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from cables.ingest.importer import BATCH_SIZE, ImportSummary, import_paths
-from cables.ingest.sources import Sources
+from cables.ingest.importer import BATCH_SIZE, ImportSummary, ProgressSource, import_paths
 
 
 class Command(BaseCommand):
@@ -26,13 +25,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=BATCH_SIZE, help="cables per transaction"
         )
+        parser.add_argument(
+            "--no-parallel",
+            action="store_true",
+            help="parse in this process (by default a second process parses big inputs)",
+        )
 
-    def handle(self, *args, paths: list[str], quiet: bool, batch_size: int, **options) -> None:
+    def handle(
+        self,
+        *args,
+        paths: list[str],
+        quiet: bool,
+        batch_size: int,
+        no_parallel: bool,
+        **options,
+    ) -> None:
         started = time.monotonic()
         bar = None if quiet else tqdm(unit=" cables", desc="Importing", file=self.stderr._out)
         last_refresh = 0.0
 
-        def progress(summary: ImportSummary, sources: Sources) -> None:
+        def progress(summary: ImportSummary, sources: ProgressSource) -> None:
             nonlocal last_refresh
             now = time.monotonic()
             if bar is None or now - last_refresh < 0.2:
@@ -45,7 +57,12 @@ class Command(BaseCommand):
                 )
             bar.update(summary.read - bar.n)
 
-        summary = import_paths(paths, batch_size=batch_size, progress=progress)
+        summary = import_paths(
+            paths,
+            batch_size=batch_size,
+            progress=progress,
+            parallel=False if no_parallel else None,
+        )
         elapsed = time.monotonic() - started
         if bar is not None:
             bar.total = summary.read
