@@ -1,5 +1,6 @@
 """The cable library: one row per cable and its parts, as the parser read them."""
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -235,3 +236,10 @@ def batched_deletes() -> Iterator[None]:
             _announce_deleted(batch)
     finally:
         _deleted_batch.reset(token)
+
+
+@receiver(post_delete, sender=ImportJob, dispatch_uid="cables_importjob_files")
+def _import_job_deleted(sender, instance: ImportJob, **kwargs) -> None:
+    # The uploaded files go with their job, once the delete is committed.
+    folder = instance.folder
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))

@@ -48,3 +48,10 @@ def test_a_job_whose_files_vanished_reports_them(job):
     assert job.status == ImportJob.Status.DONE
     assert job.failed == 1
     assert "no such file or folder" in job.errors[0]["error"]
+
+
+def test_deleting_a_job_removes_its_files(job, django_capture_on_commit_callbacks):
+    folder = job.folder
+    with django_capture_on_commit_callbacks(execute=True):
+        job.delete()
+    assert not folder.exists()
