@@ -38,6 +38,7 @@ class Expected:
     created: str | None
     classification: str | None
     origin: str | None
+    partial: bool | None = None
     tag_links: list[str] | None = None  # the body's /tag/ links on the cablegate page
 
 
@@ -97,7 +98,11 @@ def corpus(corpus_dir: Path) -> Corpus:
             row = json.loads(line)
             # WikiLeaks' own malformed ids ("7575LIBREVILLE1895") are compared in canonical form.
             expected[row["id"]] = Expected(
-                canonical_id(row["id"]), row["created"], row["classification"], row["origin"]
+                canonical_id(row["id"]),
+                row["created"],
+                row["classification"],
+                row["origin"],
+                row["partial"],
             )
     result = Corpus(expected=expected)
     for name, data in _members(corpus_dir / "cables-text.tar.xz"):
@@ -232,6 +237,17 @@ def test_text_origin_label(corpus):
     ]
     hits = sum(r.origin.label == want for r, want in pairs)
     assert _rate(corpus, "origin label", hits, len(pairs)) >= 0.98
+
+
+def test_text_partial_flag(corpus):
+    records = _same_cable(corpus)
+    pairs = [
+        (r, corpus.expected[cid].partial)
+        for cid, r in records.items()
+        if corpus.expected[cid].partial is not None
+    ]
+    hits = sum(r.partial == want for r, want in pairs)
+    assert _rate(corpus, "partial flag", hits, len(pairs)) >= 0.99
 
 
 def test_text_tags_agree_with_page_tag_links(corpus):
