@@ -29,11 +29,6 @@ _STATION_SERIAL_RE = re.compile(
     r"(?:[A-Z]{2,12})?\s*(?:\S{0,3}\s*)$"
 )
 _SECTION_MARK_RE = re.compile(r"\bS\w{0,2}CTION\s+\d+\s+[O0]F\s+\d+\b")
-CAVEAT_WORDS = (
-    "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "STADIS", "NOCONTRACT",
-    "ORCON", "PROPIN", "FOR OFFICIAL USE ONLY", "SENSITIVE BUT UNCLASSIFIED", "CODEL",
-    "E F T O", "EFTO", "SBU", "FOUO", "NOFORN/NOCONTRACT", "REL NATO", "EYES ONLY",
-)  # fmt: skip
 _CAVEAT_RE = re.compile(
     r"\b(SIPDIS|NOFORN|NOF|SENSITIVE|EXDIS|NODIS|LIMDIS|STADIS|NOCONTRACT|ORCON|PROPIN|"
     r"FOR OFFICIAL USE ONLY|E F T O|EFTO|SBU|FOUO)\b"
@@ -169,7 +164,6 @@ def split_tags(text: str) -> list[str]:
     """'PGOV, PINS, ZI' / 'OVIP (RICE, CONDOLEEZZA) PREL' -> codes, person tags whole."""
     codes: list[str] = []
     text = text.upper().replace("[", " ").replace("]", " ")
-    pos = 0
     parts: list[tuple[int, str]] = []
     for m in _PERSON_TAG.finditer(text):
         parts.append((m.start(), re.sub(r"\s*\(\s*", " (", _squash(m.group(0))).replace(" )", ")")))
@@ -184,7 +178,6 @@ def split_tags(text: str) -> list[str]:
         token = re.sub(r"\s*,\s*", ", ", token)
         if token not in codes:
             codes.append(token)
-    del pos
     return codes
 
 
@@ -551,44 +544,15 @@ def parse_eo(lines: list[str], body: Body) -> None:
         return
 
 
+# Words of a line that holds only caveats ("SENSITIVE", "NOFORN", "C O R R E C T E D COPY").
 _CAVEAT_LINE_WORDS = frozenset(
-    [
-        "SIPDIS",
-        "NOFORN",
-        "SENSITIVE",
-        "EXDIS",
-        "NODIS",
-        "LIMDIS",
-        "STADIS",
-        "NOCONTRACT",
-        "ORCON",
-        "PROPIN",
-        "SBU",
-        "FOUO",
-        "CXNET",
-        "EFTO",
-        "DEPT",
-        "CORRECTED",
-        "COPY",
-        "FOR",
-        "OFFICIAL",
-        "USE",
-        "ONLY",
-        "BUT",
-        "UNCLASSIFIED",
-        "NOF",
-        "NOFOR",
-        "CODEL",
-        "C",
-        "O",
-        "R",
-        "E",
-        "T",
-        "D",
-        "P",
-        "Y",
-    ]
-)
+    {
+        "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "STADIS", "NOCONTRACT",
+        "ORCON", "PROPIN", "SBU", "FOUO", "CXNET", "EFTO", "DEPT", "CORRECTED", "COPY", "FOR",
+        "OFFICIAL", "USE", "ONLY", "BUT", "UNCLASSIFIED", "NOF", "NOFOR", "CODEL",
+        "C", "O", "R", "E", "T", "D", "P", "Y",
+    }
+)  # fmt: skip
 # "NOFORN, NOT FOR INTERNET DISTRIBUTION": a caveat opening a line of its own.
 _CAVEAT_OPENING_RE = re.compile(r"^(NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS)\b\s*[,;:]")
 

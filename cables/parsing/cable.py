@@ -205,8 +205,6 @@ def parse_text(
         len(meta.get("created", "")) == 10 and head.date and head.date.date() == date.date()
     ):
         date = head.date
-    elif head.date is None:
-        pass
 
     # Reference id.
     cable_id = canonical_id(meta["id"]) if meta.get("id") else ""
