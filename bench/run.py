@@ -46,6 +46,7 @@ from bench.proc import dir_size, run_measured  # noqa: E402
 from bench.queries import CLASSES, build_queries, load_tag_kinds  # noqa: E402
 
 BENCH_DIR = PROJECT_DIR / "bench"
+NOTES_MARKER = "<!-- analysis: kept when run.py rewrites this file -->"
 TARGETS = {
     "import_seconds": 30 * 60,
     "import_peak_rss": 1.5 * 2**30,
@@ -568,7 +569,11 @@ def write_results_md(result: dict, text: str, path: Path) -> None:
     ]
     if result.get("note"):
         head.append(f"- Note: {result['note']}")
-    path.write_text("\n".join(head) + "\n\n" + text + "\n")
+    # Hand-written analysis below the marker survives re-runs.
+    notes = ""
+    if path.exists() and NOTES_MARKER in path.read_text():
+        notes = path.read_text().split(NOTES_MARKER, 1)[1]
+    path.write_text("\n".join(head) + "\n\n" + text + "\n\n" + NOTES_MARKER + notes)
 
 
 def main(argv: list[str] | None = None) -> int:

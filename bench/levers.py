@@ -1,0 +1,160 @@
+"""Index-writing levers, measured one at a time on the same documents with the app's schema.
+
+``python bench/levers.py --data-dir bench/work/data-5000 --docs 2000`` reads the documents the
+app would index (``search.documents.iter_documents`` + the Whoosh backend's ``to_fields``) from
+an imported benchmark data dir into memory once, then writes a fresh index per variant and
+reports add time, commit time, segments and size:
+
+* ``single``: one writer, limitmb=256, one commit (what rebuild_index does below 20,000);
+* ``procs2``: procs=2, multisegment=True (what rebuild_index does above 20,000);
+* ``limitmb1024``: one writer, limitmb=1024;
+* ``batches200``: a writer and a commit per 200 documents, default merge policy (what an
+  import does through the cables_stored signal with the default batch size);
+* ``batches200_nomerge_optimize``: the same without merging at each commit, one optimize at
+  the end;
+* ``no_stem``: the text analyzer without the Porter stemmer (analyzer cost);
+* ``no_spelling``: body without ``spelling=True``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VARIANTS = (
+    "single",
+    "procs2",
+    "limitmb1024",
+    "batches200",
+    "batches200_nomerge_optimize",
+    "no_stem",
+    "no_spelling",
+)
+
+
+def _setup(data_dir: Path) -> None:
+    sys.path.insert(0, str(PROJECT_DIR))
+    os.environ["CABLESEARCH_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+
+
+def _schema(variant: str):
+    from whoosh import fields
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer
+
+    from search.backends.whoosh.schema import make_schema
+
+    schema = make_schema()
+    if variant == "no_stem":
+        plain = RegexTokenizer(r"\w+(?:\.\w+)*") | LowercaseFilter()
+        schema.remove("subject")
+        schema.remove("body")
+        schema.add("subject", fields.TEXT(analyzer=plain, field_boost=2.0))
+        schema.add("body", fields.TEXT(analyzer=plain, spelling=True))
+    elif variant == "no_spelling":
+        body = schema["body"]
+        schema.remove("body")
+        schema.add("body", fields.TEXT(analyzer=body.analyzer))
+    return schema
+
+
+def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
+    from whoosh import index as windex
+
+    path = root / variant
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    ix = windex.create_in(str(path), _schema(variant))
+    add = commit = 0.0
+    if variant.startswith("batches200"):
+        merge = variant == "batches200"
+        for start in range(0, len(docs), 200):
+            t0 = time.perf_counter()
+            w = ix.writer()
+            for d in docs[start : start + 200]:
+                w.update_document(**d)
+            t1 = time.perf_counter()
+            w.commit(merge=merge)
+            t2 = time.perf_counter()
+            add += t1 - t0
+            commit += t2 - t1
+        if not merge:
+            t0 = time.perf_counter()
+            ix.optimize()
+            commit += time.perf_counter() - t0
+    else:
+        kwargs: dict = {"limitmb": 1024 if variant == "limitmb1024" else 256}
+        if variant == "procs2":
+            kwargs.update(procs=2, multisegment=True)
+        t0 = time.perf_counter()
+        w = ix.writer(**kwargs)
+        for d in docs:
+            w.add_document(**d)
+        t1 = time.perf_counter()
+        w.commit()
+        add, commit = t1 - t0, time.perf_counter() - t1
+    ix = windex.open_dir(str(path))
+    segments = len(ix._segments())
+    size = sum(f.stat().st_size for f in path.iterdir())
+    return {
+        "variant": variant,
+        "docs": len(docs),
+        "add_s": add,
+        "commit_s": commit,
+        "total_s": add + commit,
+        "docs_per_s": len(docs) / (add + commit),
+        "segments": segments,
+        "index_bytes": size,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--variant", action="append", choices=VARIANTS)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    _setup(args.data_dir.resolve())
+    from search.backends.whoosh.backend import to_fields
+    from search.documents import iter_documents
+
+    t0 = time.perf_counter()
+    docs = []
+    for doc in iter_documents(None):
+        docs.append(to_fields(doc))
+        if len(docs) >= args.docs:
+            break
+    read_s = time.perf_counter() - t0
+    print(f"read {len(docs)} documents from the database in {read_s:.1f} s", file=sys.stderr)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="levers-", dir=args.data_dir) as tmp:
+        for variant in args.variant or VARIANTS:
+            row = run_variant(variant, docs, Path(tmp))
+            rows.append(row)
+            print(
+                f"{variant:30s} add {row['add_s']:7.1f} s  commit {row['commit_s']:7.1f} s  "
+                f"{row['docs_per_s']:6.1f} docs/s  {row['segments']} segments  "
+                f"{row['index_bytes'] / 2**20:6.1f} MiB",
+                file=sys.stderr,
+                flush=True,
+            )
+    result = {"read_s": read_s, "variants": rows}
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
