@@ -52,9 +52,7 @@ class DocSets:
             ids = np.asarray(leaf_ids(leaf.postings(fieldname, text)), dtype=np.int64)
             parts.append(ids + offset)
         docs = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        self._terms[key] = docs
-        if len(self._terms) > TERM_CACHE:
-            self._terms.popitem(last=False)
+        self._remember(key, docs)
         return docs
 
     def mask(self, q: wq.Query, searcher, arrays) -> np.ndarray:
@@ -90,6 +88,17 @@ class DocSets:
             for sub in q.subqueries:
                 out |= self.mask(sub, searcher, arrays)
             return out
+        # Phrases and anything else: Whoosh's own matcher, remembered like a term.
+        key = ("", repr(q))
+        docs = self._terms.get(key)
+        if docs is None:
+            docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
+            self._remember(key, docs)
         out = np.zeros(n, dtype=bool)
-        out[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
+        out[docs] = True
         return out
+
+    def _remember(self, key: tuple[str, str], docs: np.ndarray) -> None:
+        self._terms[key] = docs
+        if len(self._terms) > TERM_CACHE:
+            self._terms.popitem(last=False)
