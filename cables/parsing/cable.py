@@ -251,7 +251,9 @@ def parse_text(
     B.parse_paragraphs(body_text, body)
     B.parse_signer(body_text, body)
 
-    if not cable_id and not date and not class_match and not body.tags_found:
+    # A file name alone never makes a cable: the text must show something of one.
+    evidence = meta or class_match or body.tags_found or body.eo or head.date or head.origin_code
+    if not evidence or not (cable_id or date or class_match or body.tags_found):
         return ParseFailure(source=source, error=_NOT_A_CABLE)
 
     # Classification.

@@ -122,3 +122,8 @@ def test_undated_text_takes_year_from_a_matching_file_name():
 
 def test_file_name_naming_another_cable_is_ignored():
     assert parse(UNDATED, source="text/06BRASILIA9999.txt").id == ""
+
+
+def test_fragment_named_like_a_cable_without_cable_text_is_a_failure():
+    result = parse(b"<code><pre>Nothing to see here.</pre></code>", source="cables/09STATE1.txt")
+    assert isinstance(result, ParseFailure)
