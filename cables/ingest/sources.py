@@ -21,6 +21,7 @@ import gzip
 import io
 import lzma
 import os
+import struct
 import tarfile
 import tempfile
 import zipfile
@@ -243,8 +244,8 @@ class Sources:
             return str(path.relative_to(self.root))
         return str(path)
 
-    def _files(self) -> Iterator[tuple[Path, str]]:
-        for path in self.paths:
+    def _files(self, paths: list[Path] | None = None) -> Iterator[tuple[Path, str]]:
+        for path in self.paths if paths is None else paths:
             if path.is_dir():
                 for root, dirs, files in os.walk(path):
                     dirs.sort()
@@ -255,22 +256,26 @@ class Sources:
                 yield path, self._name(path)
 
     def __iter__(self) -> Iterator[SourceItem]:
-        for path in self.paths:
+        for path in self.paths:  # in the order given, so failures come out where they belong
             if not path.exists():
-                yield SourceFailure(str(path), "no such file or folder")
+                yield SourceFailure(self._name(path), "no such file or folder")
             elif not (path.is_dir() or path.is_file()):
-                yield SourceFailure(str(path), "not a regular file or folder: skipped")
-        for path, source in self._files():
-            size = path.stat().st_size
-            try:
-                with open(path, "rb") as raw:
-                    self._current = raw
-                    yield from self._top_level(raw, source, size)
-            except OSError as exc:
-                yield SourceFailure(source, f"cannot read: {exc.strerror or exc}")
-            finally:
-                self._current = None
-                self._done_before += size
+                yield SourceFailure(self._name(path), "not a regular file or folder: skipped")
+            else:
+                for file, source in self._files([path]):
+                    yield from self._read_file(file, source)
+
+    def _read_file(self, path: Path, source: str) -> Iterator[SourceItem]:
+        size = path.stat().st_size
+        try:
+            with open(path, "rb") as raw:
+                self._current = raw
+                yield from self._top_level(raw, source, size)
+        except OSError as exc:
+            yield SourceFailure(source, f"cannot read: {exc.strerror or exc}")
+        finally:
+            self._current = None
+            self._done_before += size
 
     def _top_level(self, raw: BinaryIO, source: str, size: int) -> Iterator[SourceItem]:
         head = raw.read(SNIFF_BYTES)
@@ -356,6 +361,15 @@ class Sources:
                     yield from self._member(counted, member_source, budget, depth, size=info.size)
 
     def _zip(self, raw: BinaryIO, source: str, budget: _Budget, depth: int) -> Iterator[SourceItem]:
+        declared = _zip_declared_entries(raw)
+        if declared is not None and declared > self.limits.max_members:
+            # Refused before zipfile reads the whole central directory into memory.
+            yield SourceFailure(
+                source,
+                f"more than {self.limits.max_members} members "
+                f"({declared}): the archive was skipped",
+            )
+            return
         with zipfile.ZipFile(raw) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir() and not _ignored(i.filename)]
             if len(infos) > self.limits.max_members:
@@ -445,6 +459,34 @@ class Sources:
                 spool.write(chunk)
             spool.seek(0)
             yield from self._guard(self._zip(spool, source, budget, depth + 1), source)  # type: ignore[arg-type]
+
+
+def _zip_declared_entries(raw: BinaryIO) -> int | None:
+    """The entry count a zip's end-of-central-directory record declares (None if unreadable)."""
+    raw.seek(0, os.SEEK_END)
+    size = raw.tell()
+    tail_size = min(size, 65536 + 22)
+    raw.seek(size - tail_size)
+    tail = raw.read(tail_size)
+    raw.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    (entries,) = struct.unpack_from("<H", tail, at + 10)
+    if entries != 0xFFFF:
+        return entries
+    # Zip64: the locator just before the record points at the zip64 record.
+    locator = at - 20
+    if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+        return None
+    (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+    raw.seek(offset)
+    record = raw.read(56)
+    raw.seek(0)
+    if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
+        return None
+    (entries64,) = struct.unpack_from("<Q", record, 32)
+    return entries64
 
 
 def _decompressor(kind: str, packed: BinaryIO) -> BinaryIO:

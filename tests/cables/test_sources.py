@@ -268,3 +268,20 @@ def test_progress_reaches_the_total_bytes(tmp_path):
     list(sources)
     assert sources.bytes_total == archive.stat().st_size
     assert sources.bytes_done == sources.bytes_total
+
+
+def test_items_come_out_in_the_order_the_paths_were_given(tmp_path):
+    first, second = tmp_path / "1.txt", tmp_path / "2.txt"
+    first.write_bytes(b"1")
+    second.write_bytes(b"2")
+    missing = tmp_path / "missing.txt"
+    sources = [item.source for item in read_all([first, missing, second])]
+    assert sources == [str(first), str(missing), str(second)]
+
+
+def test_source_names_relative_to_a_root(tmp_path):
+    folder = tmp_path / "imports" / "7"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_bytes(b"a")
+    items = list(Sources([folder], root=tmp_path))
+    assert [item.source for item in items] == ["imports/7/a.txt"]
