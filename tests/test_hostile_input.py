@@ -559,8 +559,13 @@ def test_markup_in_a_cable_is_escaped_in_json_and_raw(client, trapped_cable):
 UPLOAD_URL = "/admin/cables/importjob/upload/"
 
 
+# The worker closes its database connection when it is done, as it should in production; under
+# a test transaction that would end the test's connection on PostgreSQL: these tests commit.
+uploads_commit = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture
-def staff_client(client, django_user_model):
+def staff_client(client, django_user_model, index_dir):
     staff = django_user_model.objects.create_user("clerk", "clerk@example.org", "pw", is_staff=True)
     client.force_login(staff)
     return client
@@ -577,6 +582,7 @@ def upload(client, files: dict[str, bytes], capture) -> object:
     return response
 
 
+@uploads_commit
 def test_an_uploaded_batch_with_hostile_archives_imports_the_rest(
     staff_client, real_cables, payload, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -602,6 +608,7 @@ def test_an_uploaded_batch_with_hostile_archives_imports_the_rest(
     assert "nested more than" in reasons["deep.zip"]
 
 
+@uploads_commit
 def test_the_job_page_shows_refused_member_names_as_text(
     staff_client, real_cables, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -624,6 +631,7 @@ def test_the_job_page_shows_refused_member_names_as_text(
     assert b"<img src=x" not in page.content
 
 
+@uploads_commit
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
@@ -644,6 +652,7 @@ def test_the_upload_page_refuses_junk_at_once(
     assert not ImportJob.objects.exists()
 
 
+@uploads_commit
 def test_the_upload_page_refuses_an_upload_over_the_size_limit(
     staff_client, settings, real_cables, django_capture_on_commit_callbacks
 ):
