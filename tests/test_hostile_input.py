@@ -534,6 +534,27 @@ def test_markup_in_a_query_is_shown_literally(page, live_server, trapped_cable):
     assert page.input_value("#q") == QUERY_ATTACK
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_markup_in_a_cable_is_shown_literally_in_the_admin(
+    page, live_server, trapped_cable, django_user_model
+):
+    django_user_model.objects.create_superuser("boss", "boss@example.org", "pw-tests-only")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "pw-tests-only")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+
+    for path in (
+        "/admin/cables/cable/?q=zanzibarite",
+        f"/admin/cables/cable/{trapped_cable}/change/",
+    ):
+        page.goto(live_server.url + path)
+        assert_inert(page)
+        assert "<script>window.__pwned=1</script>" in page.inner_text("#content")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_markup_in_a_cable_is_escaped_in_the_atom_feed(client, trapped_cable):
     response = client.get("/search.atom", {"q": "zanzibarite"})
