@@ -235,14 +235,33 @@ def parse_tags(lines: list[str], body: Body) -> None:
         return
 
 
+# Where a subject run into the next field on the same line ends.
+_SUBJECT_END_RE = re.compile(
+    r"\s+(?:REF(?:S|TEL)?\s*:|CLASSIFIED BY\b|¶?\d{1,2}\.\s*\([A-Z/]{1,6}\))", re.I
+)
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
 def parse_subject(lines: list[str], body: Body) -> None:
+    """SUBJECT over as many lines as it wraps. A capitals subject does not run on into a line
+    in mixed case ("This is an action request.", "Friday, 18 December 2009, 11:04")."""
     for i, line in enumerate(lines[:80]):
         m = SUBJECT_RE.match(line)
         if not m:
             continue
-        text, _ = _block(lines, i, m.group("subject"))
-        text = re.split(r"\s+REF(?:S|TEL)?\s*:", text, maxsplit=1)[0]
-        text = re.split(r"\s+CLASSIFIED BY\b", text, maxsplit=1, flags=re.I)[0]
+        text, end = _block(lines, i, m.group("subject"))
+        if _is_upper(m.group("subject")):
+            kept = [m.group("subject").strip()]
+            for follow in lines[i + 1 : end]:
+                if not _is_upper(follow) or CLASS_LINE_RE.match(follow.upper()):
+                    break
+                kept.append(follow.strip())
+            text = " ".join(kept)
+        text = _SUBJECT_END_RE.split(text, maxsplit=1)[0]
         body.subject = _squash(text).strip()
         return
 

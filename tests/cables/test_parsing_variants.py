@@ -412,3 +412,18 @@ def test_reasons_letters_inside_one_parenthesis():
         classified="Classified By: Ambassador Clifford Sobel. Reasons: 1.4 (B and D).\n\n"
     )
     assert record.reasons == "1.4 (B and D)"
+
+
+def test_capitals_subject_stops_at_a_mixed_case_line():
+    record = cable(
+        subject="SUBJECT: BALOCH REQUEST UNHCR FACILITATE MOVEMENT OF\nBRAHMDAGH BUGTI TO IRELAND\n"
+        "Friday, 18 December 2009, 11:04\n\n"
+    )
+    assert (
+        record.subject == "BALOCH REQUEST UNHCR FACILITATE MOVEMENT OF BRAHMDAGH BUGTI TO IRELAND"
+    )
+
+
+def test_subject_run_into_ref_on_one_line():
+    record = cable(subject="SUBJECT: Update on GOL-Legacy Crash Legal Case Ref: Brasilia 600\n\n")
+    assert record.subject == "Update on GOL-Legacy Crash Legal Case"
