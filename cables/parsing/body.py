@@ -201,7 +201,12 @@ def _block(lines: list[str], start: int, first: str, stop_blank: bool = True) ->
                 break
             i += 1
             continue
-        if _KEYWORD_START.match(line) or PAGE_LINE_RE.match(line) or _TRAILER_RE.match(line):
+        if (
+            _KEYWORD_START.match(line)
+            or PAGE_LINE_RE.match(line)
+            or _TRAILER_RE.match(line)
+            or SECTION_LINE_RE.match(line + "\n")
+        ):
             break
         parts.append(line.strip())
         i += 1
@@ -242,8 +247,9 @@ _SUBJECT_END_RE = re.compile(
 
 
 def _is_upper(text: str) -> bool:
+    """Capitals (or no letters at all: a wrapped "2009")."""
     letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+    return sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
 def parse_subject(lines: list[str], body: Body) -> None:

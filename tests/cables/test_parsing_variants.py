@@ -427,3 +427,11 @@ def test_capitals_subject_stops_at_a_mixed_case_line():
 def test_subject_run_into_ref_on_one_line():
     record = cable(subject="SUBJECT: Update on GOL-Legacy Crash Legal Case Ref: Brasilia 600\n\n")
     assert record.subject == "Update on GOL-Legacy Crash Legal Case"
+
+
+def test_subject_wrapped_year_and_section_line():
+    record = cable(
+        subject="SUBJECT: IRAN REGIONAL PRESENCE OFFICE--WINDOW ON IRAN--APRIL 22,\n2009\n"
+        "DUBAI 00000177 001.2 OF 003\n\n"
+    )
+    assert record.subject == "IRAN REGIONAL PRESENCE OFFICE--WINDOW ON IRAN--APRIL 22, 2009"
