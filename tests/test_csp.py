@@ -108,6 +108,34 @@ def test_the_admin_runs_under_the_policy(page, live_server, django_user_model):
     assert csp_violations(page, live_server.url + "/admin/auth/user/") == []
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bookmarks/",
+        "/accounts/password_change/",
+        "/admin/cables/importjob/upload/",
+        "/admin/cables/importjob/{job}/change/",
+        "/admin/cables/cable/07MOSCOW5100/change/",
+    ],
+)
+def test_signed_in_pages_run_under_the_policy(
+    page, live_server, django_user_model, seed_cable, path
+):
+    from cables.models import ImportJob
+
+    job = ImportJob.objects.create(files=["a.txt"])
+    django_user_model.objects.create_superuser("boss", "boss@example.org", "pw-for-tests-only")
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "pw-for-tests-only")
+    page.click("form button[type=submit], form input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    assert csp_violations(page, live_server.url + path.format(job=job.pk)) == []
+
+
 @pytest.fixture
 def seed_cable(corpus_dir, index_dir) -> str:
     """The seed cable, stored and indexed."""
