@@ -75,12 +75,12 @@ def test_templates_hold_no_inline_styles(path):
     assert re.findall(r"<style\b|\sstyle\s*=", html, flags=re.I) == []
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(PROJECT_DIR)))
-def test_every_template_loading_htmx_configures_it_for_the_policy(path):
-    html = markup(path)
+HTMX_TEMPLATES = [path for path in TEMPLATES if "htmx_script" in markup(path)]
 
-    if "htmx_script" in html:
-        assert '"includeIndicatorStyles": false' in html
+
+@pytest.mark.parametrize("path", HTMX_TEMPLATES, ids=lambda p: str(p.relative_to(PROJECT_DIR)))
+def test_every_template_loading_htmx_configures_it_for_the_policy(path):
+    assert '"includeIndicatorStyles": false' in markup(path)
 
 
 def test_htmx_is_told_not_to_inject_styles_or_evaluate_code():
