@@ -60,7 +60,7 @@ SECTION_LINE_RE = re.compile(
 )
 _PARA_RE = re.compile(
     r"^[ \t]*(?P<pil>¶\s*)?(?P<num>\d{1,3})\s?\.(?!\d)\s*"
-    r"(?:\((?P<mark>[A-Z]{1,4}(?:\s?/\s?[A-Z]{1,6}){0,3})(?:\s*[-,:][^)\n]{0,30})?\)\s*)?",
+    r"(?:\((?P<mark>[A-Z]{1,4}(?:\s?//?\s?[A-Z]{1,6}){0,3})(?:\s*[-,:][^)\n]{0,30})?\)\s*)?",
     re.M,
 )
 _KEYWORD_START = re.compile(
@@ -285,7 +285,14 @@ _NOT_STATIONS = {
     "CY", "FY", "YEAR", "TASK", "NOTE", "ITEM", "CASE", "LAW", "DECREE", "ARTICLE", "ACT",
     "ANNEX", "TABLE", "ROOM", "SUITE", "VOL", "VOLUME", "CHAPTER", "PART",
 }  # fmt: skip
-_STATION_ALIASES = {"SECSTATE": "STATE", "SECSTATE WASHDC": "STATE", "USUN": "USUNNEWYORK"}
+# How WikiLeaks' ids name posts that references write short.
+_STATION_ALIASES = {
+    "SECSTATE": "STATE",
+    "SECSTATE WASHDC": "STATE",
+    "USUN": "USUNNEWYORK",
+    "UNVIE": "UNVIEVIENNA",
+    "USEU": "USEUBRUSSELS",
+}
 _LABEL_RE = re.compile(r"(?:(?<=\s)|^)(?:\(([A-Z])\)|([A-Z])\s?[.):](?=\s|$))")
 _DOUBLED_LABEL_RE = re.compile(r"\b([A-Z])\s?[.)]\s*\(?\1[.)]")
 
@@ -476,7 +483,7 @@ def parse_paragraphs(text: str, body: Body) -> None:
     for k, m in enumerate(starts):
         end = starts[k + 1].start() if k + 1 < len(starts) else len(text)
         chunk = text[m.end() : end]
-        mark = re.sub(r"\s", "", m.group("mark") or "")
+        mark = re.sub(r"\s", "", m.group("mark") or "").replace("//", "/")
         paragraphs.append(Paragraph(number=int(m.group("num")), marking=mark, text=_tidy(chunk)))
     body.paragraphs = paragraphs
 

@@ -435,3 +435,8 @@ def test_subject_wrapped_year_and_section_line():
         "DUBAI 00000177 001.2 OF 003\n\n"
     )
     assert record.subject == "IRAN REGIONAL PRESENCE OFFICE--WINDOW ON IRAN--APRIL 22, 2009"
+
+
+def test_double_slash_marking():
+    record = cable(paras="¶15. (S//NF) Following is the list.\n")
+    assert (record.paragraphs[0].number, record.paragraphs[0].marking) == (15, "S/NF")
