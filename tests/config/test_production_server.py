@@ -58,6 +58,7 @@ def test_pages_are_served_with_debug_off(server):
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["referrer-policy"] == "same-origin"
+    assert headers["x-content-type-options"] == "nosniff"
 
 
 def test_whitenoise_serves_hashed_static_files_with_long_caching(server):
