@@ -688,3 +688,19 @@ def test_the_upload_page_refuses_an_upload_over_the_size_limit(
     assert b"the limit is" in response.content
     assert not ImportJob.objects.exists()
     assert stored_ids() == set()
+
+
+@uploads_commit
+def test_an_upload_named_with_a_path_stays_in_its_job_folder(
+    staff_client, real_cables, settings, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    cable_id, data = real_cables[0]
+    upload(staff_client, {"../../../escaped.txt": data}, django_capture_on_commit_callbacks)
+
+    job = ImportJob.objects.get()
+    written = [p for p in Path(settings.MEDIA_ROOT).parent.rglob("*") if p.is_file()]
+    assert all(job.folder in p.parents for p in written if p.name.endswith("escaped.txt"))
+    assert [p.name for p in written if p.name.endswith("escaped.txt")] == ["escaped.txt"]
+    assert stored_ids() == {cable_id}
