@@ -36,3 +36,19 @@ def test_docsets_equal_whoosh_matches(q):
     theirs = sorted(d for d in ctx.searcher.docs_for_query(query) if ctx.arrays.live[d])
     assert ours.tolist() == theirs
     assert theirs  # every query here matches something in the sample
+
+
+@pytest.mark.usefixtures("searchable")
+@pytest.mark.parametrize(
+    "q", ["missile defense", "lavrov", "nuclear OR uranium", '"prime minister"', "government -iran"]
+)
+def test_numpy_ranking_scores_like_whoosh(q):
+    from search.backends.whoosh import ranking
+
+    ctx = get_backend()._context()
+    query = to_whoosh(parse(q).tree)
+    theirs = [round(hit.score, 3) for hit in ctx.searcher.search(query, limit=10)]
+    score = ranking.scores(query, ctx.docsets, ctx.arrays, ctx.searcher.reader())
+    matching = ctx.docsets.mask(query, ctx.searcher, ctx.arrays) & ctx.arrays.live
+    _, ours = ranking.top(matching, score, ctx.arrays.newest_rank, 10)
+    assert [round(s, 3) for s in ours] == theirs

@@ -12,8 +12,11 @@ small segments and joins the cached ones, instead of re-reading the whole librar
 from __future__ import annotations
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.util.numeric import byte_to_length
 
 from search.backends.whoosh.docsets import leaf_ids
+from search.backends.whoosh.ranking import SCORED_FIELDS
 from search.backends.whoosh.schema import FACET_FIELDS
 
 
@@ -91,6 +94,39 @@ def _numeric_column(leaf, fieldname: str, count: int) -> np.ndarray:
         return np.fromiter(leaf.column_reader(fieldname), dtype=np.int64, count=count)
 
 
+_LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+
+
+def _field_lengths(leaf, fieldname: str, count: int) -> np.ndarray:
+    """Per-document length of a text field in one segment (for BM25), from the length column's
+    bytes, checked against Whoosh's reader on a sample; else Whoosh's reader for every doc."""
+
+    def slow() -> np.ndarray:
+        return np.fromiter(
+            (leaf.doc_field_length(d, fieldname) or 0 for d in range(count)),
+            dtype=np.float32,
+            count=count,
+        )
+
+    try:
+        column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is None:
+            return np.zeros(count, dtype=np.float32)
+        raw = np.frombuffer(
+            bytes(column._dbfile.get(column._basepos, column._count * column._fixedlen)),
+            dtype=np.uint8,
+        )
+        codes = np.zeros(count, dtype=np.uint8)
+        codes[: min(len(raw), count)] = raw[:count]
+        lengths = _LENGTH_OF_BYTE[codes]
+        for d in range(0, count, max(1, count // 16)):
+            if float(lengths[d]) != float(leaf.doc_field_length(d, fieldname) or 0):
+                return slow()
+        return lengths
+    except (AttributeError, TypeError, ValueError):
+        return slow()
+
+
 class SegmentArrays:
     """Everything per document of one segment (deleted documents included)."""
 
@@ -101,6 +137,7 @@ class SegmentArrays:
         self.minute = _numeric_column(leaf, "minute", n)
         self.year = _numeric_column(leaf, "year", n)
         self.ids: list[str] = list(leaf.column_reader("id")) if n else []
+        self.lengths = {f: _field_lengths(leaf, f, n) for f in SCORED_FIELDS}
         self.facets: dict[str, SegmentFacet] = {}
         for facet, fieldname in FACET_FIELDS.items():
             values: list[str] = []
@@ -156,6 +193,16 @@ class IndexArrays:
 
         self.day, self.minute, self.year = joined("day"), joined("minute"), joined("year")
         self.ids: list[str] = [cable_id for seg, _ in parts for cable_id in seg.ids]
+        self.lengths = {
+            f: np.concatenate([seg.lengths[f] for seg, _ in parts])
+            if parts
+            else np.zeros(0, dtype=np.float32)
+            for f in SCORED_FIELDS
+        }
+        self.avg_length = {
+            f: (reader.field_length(f) / (reader.doc_count() or 1)) if n else 1.0
+            for f in SCORED_FIELDS
+        }
         self.facets: dict[str, FacetArrays] = {}
         for facet in FACET_FIELDS:
             segs = [(seg.facets[facet], offset) for seg, offset in parts]

@@ -33,6 +33,7 @@ from whoosh.index import LockError
 
 from search import hydrate
 from search.backends.base import BaseSearchBackend, IndexDrift, Progress
+from search.backends.whoosh import ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays, segment_key
 from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
 from search.backends.whoosh.docsets import DocSets
@@ -303,6 +304,11 @@ class WhooshBackend(BaseSearchBackend):
         if not sel.final.any():
             return [], []
         if sort == "relevance" and sel.query is not None:
+            try:
+                score = ranking.scores(sel.query, ctx.docsets, ctx.arrays, ctx.searcher.reader())
+                return ranking.top(sel.final, score, ctx.arrays.newest_rank, limit)
+            except Exception:  # an index layout this code does not know: let Whoosh rank
+                log.exception("numpy ranking failed; ranking with Whoosh")
             exact = sel.scoring is sel.query
             narrowed = not exact or int(sel.final.sum()) != int(sel.base.sum())
             allow = set(np.flatnonzero(sel.final).tolist()) if narrowed else None

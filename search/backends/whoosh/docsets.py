@@ -30,6 +30,28 @@ def leaf_ids(matcher) -> list[int] | np.ndarray:
     return list(matcher.all_ids())
 
 
+def leaf_postings(matcher) -> tuple[list[int], list[float]]:
+    """Ids and weights (term frequency times field boost), a block at a time like leaf_ids."""
+    if hasattr(matcher, "_read_weights") and hasattr(matcher, "_next_block"):
+        ids: list = []
+        weights: list = []
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(matcher._ids[matcher._i :])
+            weights.extend(matcher._weights[matcher._i :])
+            matcher._next_block()
+        return ids, weights
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
 class DocSets:
     """Per index generation: evaluates queries to boolean document masks."""
 
@@ -38,6 +60,7 @@ class DocSets:
         self.size = size
         self.leaves = list(reader.leaf_readers())
         self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._weights: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def term(self, fieldname: str, text) -> np.ndarray:
         key = (fieldname, text)
@@ -54,6 +77,28 @@ class DocSets:
         docs = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         self._remember(key, docs)
         return docs
+
+    def weighted(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """A term's docnums and weights (for ranking), kept like term()."""
+        key = ("weights:" + fieldname, text)
+        found = self._weights.get(key)
+        if found is not None:
+            return found
+        docs_parts, weight_parts = [], []
+        for leaf, offset in self.leaves:
+            if (fieldname, text) not in leaf:
+                continue
+            ids, weights = leaf_postings(leaf.postings(fieldname, text))
+            docs_parts.append(np.asarray(ids, dtype=np.int64) + offset)
+            weight_parts.append(np.asarray(weights, dtype=np.float32))
+        found = (
+            np.concatenate(docs_parts) if docs_parts else np.zeros(0, dtype=np.int64),
+            np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float32),
+        )
+        self._weights[key] = found
+        if len(self._weights) > TERM_CACHE:
+            self._weights.popitem(last=False)
+        return found
 
     def mask(self, q: wq.Query, searcher, arrays) -> np.ndarray:
         n = self.size

@@ -1,0 +1,78 @@
+"""Relevance ranking in numpy: BM25F over the matching documents, like Whoosh's default.
+
+Whoosh scores hits one posting at a time in Python: ~100 ms p95 for a top-20 page at 26,000
+cables, so most of a second at Cablegate scale. The same BM25F formula (K1=1.2, B=0.75, the
+subject's field boost already in its weights) over postings read a block at a time, plus the
+per-document field lengths kept per segment, ranks the same way in a few milliseconds.
+Ties (and queries with nothing to score, such as tag:RS) go newest first.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from whoosh import query as wq
+
+K1 = 1.2
+B = 0.75
+SCORED_FIELDS = ("subject", "body")
+
+
+def scores(q: wq.Query, docsets, arrays, reader) -> np.ndarray:
+    """A score for every document (0 where nothing scored); only matching ones are used."""
+    out = np.zeros(arrays.size, dtype=np.float32)
+    _add(q, docsets, arrays, reader, out, 1.0)
+    return out
+
+
+def _add(q: wq.Query, docsets, arrays, reader, out: np.ndarray, boost: float) -> None:
+    boost *= getattr(q, "boost", 1.0) or 1.0
+    if isinstance(q, wq.Term):
+        if q.fieldname in SCORED_FIELDS:
+            docs, tf = docsets.weighted(q.fieldname, q.text)
+            if not len(docs):
+                return
+            count = max(1, reader.doc_count_all())
+            idf = math.log(count / (reader.doc_frequency(q.fieldname, q.text) + 1)) + 1
+            lengths = arrays.lengths[q.fieldname][docs]
+            avg = arrays.avg_length[q.fieldname] or 1.0
+            out[docs] += (
+                boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avg))
+            ).astype(np.float32)
+        elif boost != 1.0:  # a boosted exact term: the cable id a query names
+            out[docsets.term(q.fieldname, q.text)] += boost
+        return
+    if isinstance(q, wq.Phrase):
+        for word in q.words:
+            _add(wq.Term(q.fieldname, word), docsets, arrays, reader, out, boost)
+        return
+    if isinstance(q, wq.AndNot):
+        _add(q.a, docsets, arrays, reader, out, boost)
+        return
+    if isinstance(q, (wq.And, wq.Or)):
+        for sub in q.subqueries:
+            _add(sub, docsets, arrays, reader, out, boost)
+        return
+    if isinstance(q, wq.Prefix):
+        for text in reader.expand_prefix(q.fieldname, q.text):
+            _add(wq.Term(q.fieldname, text), docsets, arrays, reader, out, boost)
+    # Every, ranges, Not and the rest only filter: no score.
+
+
+def top(
+    final: np.ndarray, score: np.ndarray, newest_rank: np.ndarray, limit: int
+) -> tuple[list[int], list[float]]:
+    """The `limit` best matching docnums, best first; equal scores newest first."""
+    docs = np.flatnonzero(final)
+    if not len(docs) or limit <= 0:
+        return [], []
+    s = score[docs]
+    if len(docs) > limit:
+        # Everything scoring at least the limit-th best score, ties included, so that every
+        # page cuts the same order.
+        kth = np.partition(s, len(s) - limit)[len(s) - limit]
+        keep = s >= kth
+        docs, s = docs[keep], s[keep]
+    order = np.lexsort((newest_rank[docs], -s))[:limit]
+    return docs[order].tolist(), s[order].astype(float).tolist()
