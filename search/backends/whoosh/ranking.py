@@ -4,7 +4,8 @@ Whoosh scores hits one posting at a time in Python: ~100 ms p95 for a top-20 pag
 cables, so most of a second at Cablegate scale. The same BM25F formula (K1=1.2, B=0.75, the
 subject's field boost already in its weights) over postings read a block at a time, plus the
 per-document field lengths kept per segment, ranks the same way in a few milliseconds.
-Ties (and queries with nothing to score, such as tag:RS) go newest first.
+Ties (and queries with nothing to score, such as tag:RS) go newest first. A phrase scores as
+the sum of its words (Whoosh counts phrase occurrences instead).
 """
 
 from __future__ import annotations
