@@ -1,6 +1,6 @@
 """Parsed cables to rows, idempotently.
 
-A cable is keyed on its id. Its ``content_hash`` is the SHA-256 of the record's JSON without
+A cable is keyed on its id. Its ``content_hash`` (reading.content_hash) is the SHA-256 of the record's JSON without
 ``source`` and ``format``, so importing the same input again finds every cable unchanged and
 writes nothing (``last_imported`` is the last time the stored content changed, not the last
 time it was seen).
@@ -20,8 +20,6 @@ is sent once per committed batch, after commit.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -46,7 +44,6 @@ BATCH_SIZE = 200
 # How complete each input form is: a fuller form replaces a poorer one, never the reverse.
 FORMAT_RANK = {"csv": 3, "html": 3, "text": 2, "html-body": 1}
 TAG_KINDS = {choice.value for choice in Tag.Kind}
-HASH_EXCLUDED = ("source", "format")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +72,6 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "failed": self.failed,
         }
-
-
-def content_hash(record: CableRecord) -> str:
-    """SHA-256 of the record's JSON minus where it came from (deterministic, key-sorted)."""
-    data = record.to_json()
-    for key in HASH_EXCLUDED:
-        data.pop(key, None)
-    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass(slots=True)
@@ -122,7 +110,7 @@ class Importer:
         if record.id in self._pending:
             # The same cable twice in one batch: write the first before judging the second.
             self.flush()
-        self._pending[record.id] = _Pending(record, item.raw_text, content_hash(record))
+        self._pending[record.id] = _Pending(record, item.raw_text, item.hash)
         if len(self._pending) >= self.batch_size:
             self.flush()
 

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cables.ingest.sources import SourceCsv, SourceFailure, SourceFile, SourceItem
 from cables.parsing import decode_bytes, iter_csv, parse
 from cables.parsing.record import CableRecord, ParseFailure
 
+HASH_EXCLUDED = ("source", "format")
+
+
+def content_hash(record: CableRecord) -> str:
+    """SHA-256 of the record's JSON minus where it came from (deterministic, key-sorted)."""
+    data = record.to_json()
+    for key in HASH_EXCLUDED:
+        data.pop(key, None)
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A cable read from an input, with the text it was read from (stored verbatim)."""
+    """A cable read from an input, with the text it was read from (stored verbatim).
+
+    ``hash`` is computed where the record is parsed (in the parsing process, when there is one).
+    """
 
     record: CableRecord
     raw_text: str
+    hash: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.hash:
+            object.__setattr__(self, "hash", content_hash(self.record))
 
 
 def iter_parsed(items: Iterable[SourceItem]) -> Iterator[Parsed | ParseFailure]:

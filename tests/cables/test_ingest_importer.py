@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cables.ingest.importer import Importer, content_hash, import_paths
-from cables.ingest.reading import Parsed
+from cables.ingest.importer import Importer, import_paths
+from cables.ingest.reading import Parsed, content_hash
 from cables.models import Cable, CableTag, Paragraph, Reference, Tag, batched_deletes
 from cables.parsing import parse
 from cables.parsing.record import CableRecord, Origin
