@@ -69,6 +69,11 @@ def top(
     if not len(docs) or limit <= 0:
         return [], []
     s = score[docs]
+    if len(docs) > limit and not s.any():  # nothing scored (tag:RS): newest first, cheaply
+        rank = newest_rank[docs]
+        part = np.argpartition(rank, limit - 1)[:limit]
+        docs = docs[part][np.argsort(rank[part])]
+        return docs.tolist(), [0.0] * len(docs)
     if len(docs) > limit:
         # Everything scoring at least the limit-th best score, ties included, so that every
         # page cuts the same order.
