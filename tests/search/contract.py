@@ -332,6 +332,10 @@ class BackendContract:
 
     # -- results -----------------------------------------------------------------------------
 
+    def test_unscored_queries_list_newest_first_under_relevance(self):
+        dates = [h.date for h in run(q="tag:RS", page_size=10).hits if h.date]
+        assert len(dates) > 1 and dates == sorted(dates, reverse=True)
+
     def test_sort_oldest(self):
         dates = [h.date for h in run(q="missile", sort="oldest", page_size=50).hits if h.date]
         assert dates == sorted(dates)
