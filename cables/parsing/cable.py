@@ -27,6 +27,9 @@ _PAGE_ID_RE = re.compile(
 _CLASSIFICATION_FIELD_RE = re.compile(
     r"^\s*CLASSIFICATION:\s*(UNCLASSIFIED|CONFIDENTIAL|SECRET)\b", re.M | re.I
 )
+# An unreadable classification line still naming its cable ("CSE C R E T SECTION 01 OF 02
+# SHENYANG 000004"): the zero-padded six-digit serial that only classification lines carry.
+_GARBLED_CLASS_LINE_RE = re.compile(r"[A-Z][A-Z .'-]*\s(0\d{5})\s*$")
 # Where the addressee lines end when there is no classification line to split at.
 _HEADER_END_RE = re.compile(
     r"\n[ \t]*\n|\n(?=[ \t]*(?:SIPDIS|E\.?\s?O\.?\s*1\d{4}|TAGS\b|SUBJ|CLASSIFIED BY|REF\b))", re.I
@@ -133,6 +136,18 @@ def _split_header(text: str) -> tuple[str, str, re.Match[str] | None]:
 
 
 _POST_PREFIXES = ("AMEMBASSY", "AMCONSUL", "AMCONGEN", "USMISSION", "USOFFICE", "USINT", "USLO")
+
+
+def _body_of_another_cable(header_text: str, body_text: str, de_serial: str) -> bool:
+    """The line where header and body meet is an unreadable classification line naming another
+    serial than the DE line ("DE RUEHMO #1108" over "... SHENYANG 000004")."""
+    head = [ln for ln in header_text.splitlines() if ln.strip()][-1:]
+    body = [ln for ln in body_text.splitlines() if ln.strip()][:1]
+    for line in head + body:
+        m = _GARBLED_CLASS_LINE_RE.search(line)
+        if m and de_serial.isdigit() and int(m.group(1)) != int(de_serial):
+            return True
+    return False
 
 
 def station_from_origin(code: str) -> str:
@@ -265,7 +280,13 @@ def parse_text(
         m = _CLASSIFICATION_FIELD_RE.search(body_text[:5000])
         base = head.zny_classification or B.base_classification(m.group(1) if m else "")
         B.parse_caveats(body_lines, body)
-        classification = wikileaks_classification(base, body.caveats, body_text)
+        caveats = body.caveats
+        if _body_of_another_cable(header_text, body_text, head.de_serial):
+            # The metadata describes the cable the header names; caveats under another
+            # cable's classification line (09MOSCOW1108 holds SHENYANG 000004) are not its own.
+            caveats = []
+            warnings.append("the body is headed by another cable's classification line")
+        classification = wikileaks_classification(base, caveats, body_text)
         warnings.append("no classification line: classification from the transmission line")
     else:
         classification = ""

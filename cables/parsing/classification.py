@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from .record import CLASSIFICATIONS
 
+# Handling caveats that make an unclassified cable "sensitive but unclassified", which WikiLeaks
+# labels UNCLASSIFIED//FOR OFFICIAL USE ONLY. "DEA SENSITIVE" is the DEA's own SBU control
+# (10MOSCOW293: UNCLAS, "DEA SENSITIVE" line, metadata FOUO).
+_SBU_CAVEATS = frozenset({"SENSITIVE", "FOUO", "SBU", "DEA SENSITIVE"})
+
 
 def normalise_classification(value: str) -> str:
     text = " ".join(value.upper().replace(" // ", "//").split())
@@ -21,17 +26,25 @@ def normalise_classification(value: str) -> str:
     return "UNCLASSIFIED"
 
 
+def _noforn_displaced_by_sensitive(caveats: list[str]) -> bool:
+    """A caveat block that opens with NOFORN and also carries SENSITIVE ("NOFORN / SENSITIVE /
+    SIPDIS", the layout of 2009-2010 cables): WikiLeaks shows the bare classification for these.
+
+    In the sample every such cable is labelled without //NOFORN (09MEXICO3061, 09MEXICO3101,
+    09STATE81957, 09STATE83014, 10HAVANA9; and, outside the sample, 09MEXICO3077 and
+    10TEGUCIGALPA65 on the cablegate mirror), while blocks where NOFORN comes after SIPDIS or
+    SENSITIVE keep it (08LONDON1939, 07SANAA1989, 10NAIROBI181). The likely cause is that the
+    source database kept one handling marking per cable and SENSITIVE took that slot; WikiLeaks
+    writes no suffix for a classified cable marked SENSITIVE."""
+    return bool(caveats) and caveats[0] == "NOFORN" and "SENSITIVE" in caveats
+
+
 def wikileaks_classification(base: str, caveats: list[str], body_text: str = "") -> str:
     """Base classification from the classification line plus WikiLeaks' suffixes."""
     if base in ("UNCLASSIFIED", "LIMITED OFFICIAL USE"):
-        if (
-            base == "LIMITED OFFICIAL USE"
-            or "SENSITIVE" in caveats
-            or "FOUO" in caveats
-            or "SBU" in caveats
-        ):
+        if base == "LIMITED OFFICIAL USE" or _SBU_CAVEATS.intersection(caveats):
             return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
         return "UNCLASSIFIED"
-    if "NOFORN" in caveats:
+    if "NOFORN" in caveats and not _noforn_displaced_by_sensitive(caveats):
         return f"{base}//NOFORN"
     return base

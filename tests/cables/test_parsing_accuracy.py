@@ -9,9 +9,13 @@ header): their year, and so their id, can only be guessed. Those figures are mea
 
 A few texts in the sample are another cable than their member name says (07PARIS2725 holds
 MOSCOW 005154): field comparisons skip texts whose own id differs from the metadata's.
-WikiLeaks' classification is not always what the text marks: about 1% of cables carry //NOFORN
-or //FOR OFFICIAL USE ONLY in the metadata with no such caveat in the text, or the reverse
-(05LONDON4981, 09STOCKHOLM615, 09MEXICO3061...). That caps the classification figure below 99%.
+WikiLeaks' classification follows the caveat lines under the classification line (NOFORN ->
+//NOFORN; SENSITIVE, DEA SENSITIVE -> UNCLASSIFIED//FOR OFFICIAL USE ONLY), except that a block
+opening "NOFORN / SENSITIVE" is labelled without //NOFORN. Paragraph markings are not what it
+used: (S/NF) or (C/NF) paragraphs without a NOFORN caveat line are labelled plain in 51 of 53
+cables, (SBU) paragraphs without a SENSITIVE caveat line plain in 9 of 9. The nine texts still
+missed carry a label their text contradicts or does not show (listed above
+test_text_classification), which caps the figure at 1554/1563 = 99.42%.
 """
 
 from __future__ import annotations
@@ -216,6 +220,19 @@ def test_text_date_day(corpus):
     assert _rate(corpus, "date (day, texts with a date)", hits, len(dated)) >= 0.99
 
 
+# The texts whose WikiLeaks label cannot be read from the text (each checked against its
+# cablegate page, which shows the same text and the same label); they stay in the figure:
+# - 08RABAT727 (SECRET), 09TBILISI1123 (SECRET//NOFORN): text, paragraphs (C) and transmission
+#   line (ZNY CCCCC) all CONFIDENTIAL.
+# - 09PANAMA550, 09STOCKHOLM615 (CONFIDENTIAL//NOFORN): no NOFORN anywhere in header or body.
+# - 05LONDON4981, 06SEOUL2238 (CONFIDENTIAL//NOFORN): a SENSITIVE line and no NOFORN; the 18
+#   other CONFIDENTIAL cables with a SENSITIVE line are labelled plain CONFIDENTIAL.
+# - 08LONDON1991 (C//NOFORN), 08ASUNCION358 (S//NOFORN): NOFORN only in (C/NF), (S/NF)
+#   paragraph markings; 51 other cables marked so without a NOFORN line are labelled plain.
+# - 05BRASILIA369 (UNCLASSIFIED): a "SENSITIVE BUT UNCLASSIFIED" line, which gives
+#   UNCLASSIFIED//FOR OFFICIAL USE ONLY in 09PRETORIA939 and 09PRETORIA954.
+
+
 def test_text_classification(corpus):
     records = _same_cable(corpus)
     pairs = [
@@ -224,8 +241,8 @@ def test_text_classification(corpus):
         if cid in corpus.expected and corpus.expected[cid].classification
     ]
     hits = sum(r.classification == want for r, want in pairs)
-    # Capped below 99% by WikiLeaks' own caveat suffixes: see the module docstring.
-    assert _rate(corpus, "classification", hits, len(pairs)) >= 0.985
+    # Capped at 99.42% by the nine labels listed above: see the module docstring.
+    assert _rate(corpus, "classification", hits, len(pairs)) >= 0.993
 
 
 def test_text_origin_label(corpus):

@@ -133,6 +133,76 @@ def test_noforn_after_the_serial():
     assert (record.classification, record.id) == ("SECRET//NOFORN", "07BOGOTA243")
 
 
+# WikiLeaks labels a block opening "NOFORN / SENSITIVE" without //NOFORN (09MEXICO3061).
+MEXICO_NOFORN_SENSITIVE = (
+    "S E C R E T SECTION 01 OF 02 MEXICO 003061 \n\nNOFORN \nSENSITIVE \nSIPDIS \n\n"
+)
+
+
+def test_noforn_opening_a_block_with_sensitive_gives_the_bare_classification():
+    assert cable(class_line=MEXICO_NOFORN_SENSITIVE).classification == "SECRET"
+
+
+def test_noforn_displaced_by_sensitive_stays_in_the_caveats():
+    assert cable(class_line=MEXICO_NOFORN_SENSITIVE).caveats[:2] == ["NOFORN", "SENSITIVE"]
+
+
+def test_noforn_after_sipdis_keeps_the_suffix_beside_sensitive():
+    # 08LONDON1939
+    class_line = "C O N F I D E N T I A L SECTION 01 OF 02 LONDON 001939 \n\nSIPDIS \nNOFORN \nSENSITIVE \n\n"
+    assert cable(class_line=class_line).classification == "CONFIDENTIAL//NOFORN"
+
+
+def test_noforn_after_sensitive_keeps_the_suffix():
+    # 10NAIROBI181
+    class_line = "S E C R E T NAIROBI 000181 \nSENSITIVE \nSIPDIS \nNOFORN \n"
+    assert cable(class_line=class_line).classification == "SECRET//NOFORN"
+
+
+# 10MOSCOW293: the DEA's own "sensitive but unclassified" control.
+MOSCOW_DEA_SENSITIVE = (
+    "UNCLAS SECTION 01 OF 07 MOSCOW 000293 \n\n\nDEA SENSITIVE \nSIPDIS \n\nPOST FOR DEA ONLY \n\n"
+)
+
+
+def test_unclas_dea_sensitive_line_is_for_official_use_only():
+    record = cable(class_line=MOSCOW_DEA_SENSITIVE)
+    assert record.classification == "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
+
+
+def test_dea_sensitive_is_kept_as_one_caveat():
+    assert cable(class_line=MOSCOW_DEA_SENSITIVE).caveats == ["DEA SENSITIVE", "SIPDIS"]
+
+
+# 09MOSCOW1108: Moscow's transmission header over the body of SHENYANG 000004, whose
+# classification line is garbled ("CSE C R E T").
+MOSCOW_HEADER_1108 = """VZCZCXRO2039
+OO RUEHDBU
+DE RUEHMO #1108/01 1191330
+ZNY CCCCC ZZH
+O 291330Z APR 09
+FM AMEMBASSY MOSCOW
+TO RUEHC/SECSTATE WASHDC IMMEDIATE 3084
+INFO RUEHXD/MOSCOW POLITICAL COLLECTIVE PRIORITY
+"""
+
+
+def test_caveats_under_another_cables_classification_line_are_not_the_cables_own():
+    record = cable(
+        header=MOSCOW_HEADER_1108,
+        class_line="CSE C R E T SECTION 01 OF 02 SHENYANG 000004 \n\nNOFORN \n\nSIPDIS \n\n",
+    )
+    assert (record.id, record.classification) == ("09MOSCOW1108", "CONFIDENTIAL")
+
+
+def test_caveats_under_a_garbled_classification_line_of_the_same_cable_apply():
+    record = cable(
+        header=MOSCOW_HEADER_1108,
+        class_line="CSE C R E T SECTION 01 OF 02 MOSCOW 001108 \n\nNOFORN \n\nSIPDIS \n\n",
+    )
+    assert record.classification == "CONFIDENTIAL//NOFORN"
+
+
 def test_lower_case_reflowed_classification_line():
     record = cable(
         class_line="C o n f i d e n t i a l section 01 of 04 ankara 000348\n\nSipdis\n\n"
