@@ -15,7 +15,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
-from search.backends.whoosh.docsets import leaf_ids
+from search.backends.whoosh.docsets import leaf_ids, segment_key
 from search.backends.whoosh.ranking import SCORED_FIELDS
 from search.backends.whoosh.schema import FACET_FIELDS
 
@@ -146,11 +146,6 @@ class SegmentArrays:
                 values.append(btext.decode("utf-8"))
                 postings.append(np.asarray(leaf_ids(leaf.postings(fieldname, btext))))
             self.facets[facet] = SegmentFacet(values, postings)
-
-
-def segment_key(leaf) -> str | None:
-    segment = leaf.segment()
-    return segment.segment_id() if segment is not None else None
 
 
 def _live(reader, leaves: list[tuple[object, int]], n: int) -> np.ndarray:

@@ -34,9 +34,9 @@ from whoosh.index import LockError
 from search import hydrate
 from search.backends.base import BaseSearchBackend, IndexDrift, Progress
 from search.backends.whoosh import ranking
-from search.backends.whoosh.arrays import IndexArrays, SegmentArrays, segment_key
+from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
-from search.backends.whoosh.docsets import DocSets
+from search.backends.whoosh.docsets import DocSets, PostingsCache, segment_key
 from search.backends.whoosh.highlight import Matcher, snippets
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
@@ -55,6 +55,7 @@ WRITE_TIMEOUT = 600.0  # seconds a writer waits for the lock: concurrent writers
 WRITE_DELAY = 0.2
 MULTIPROCESS_ABOVE = 20_000  # rebuilds larger than this use procs=2, multisegment
 MAX_EXPANSION = 64  # words a prefix* stands for, most common first
+POSTINGS_CACHE = 4_000_000  # postings kept in memory (~50 MB), shared by threads
 SCORED_EXPANSION = 6  # of those, the ones relevance ranking scores
 
 
@@ -120,6 +121,7 @@ class WhooshBackend(BaseSearchBackend):
         self._arrays_lock = threading.Lock()
         self._segments: dict[str, dict[str, SegmentArrays]] = {}  # index dir -> segment id -> …
         self._searchers: weakref.WeakSet = weakref.WeakSet()  # open searchers, to close
+        self._postings = PostingsCache(int(self.options.get("POSTINGS_CACHE", POSTINGS_CACHE)))
         self._searchers_lock = threading.Lock()
 
     # -- the folder -------------------------------------------------------------------------
@@ -235,7 +237,7 @@ class WhooshBackend(BaseSearchBackend):
         docsets = getattr(local, "docsets", None)
         if docsets is None or docsets.reader is not reader:
             # Per thread, like the searcher: its term cache reads through this reader.
-            docsets = local.docsets = DocSets(reader, arrays.size)
+            docsets = local.docsets = DocSets(reader, arrays.size, self._postings)
         return _Context(searcher, arrays, docsets)
 
     def close(self) -> None:
@@ -247,6 +249,7 @@ class WhooshBackend(BaseSearchBackend):
             self._searchers.clear()
         self._arrays.clear()
         self._segments.clear()
+        self._postings.clear()
         self._local = threading.local()
 
     def _select(

@@ -8,61 +8,142 @@ operations. Query types this module does not know (phrases) fall back to Whoosh 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wq
 
 TERM_CACHE = 512  # postings arrays kept per index generation
+WEIGHTED_FIELDS = ("subject", "body")  # the fields relevance ranking scores
 
 
-def leaf_ids(matcher) -> list[int] | np.ndarray:
-    # whoosh3's on-disk leaf matcher decodes a whole block at a time; take the blocks whole
-    # instead of asking for one id after another. Anything else: its own iterator.
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        out: list = []
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            out.extend(matcher._ids[matcher._i :])
-            matcher._next_block()
-        return out
-    return list(matcher.all_ids())
+def _blocks(matcher, weights: bool):
+    """Yield (ids, weights or None) per postings block of whoosh3's on-disk leaf matcher,
+    decoded with numpy (the ids are stored delta-encoded: a cumulative sum restores them)."""
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        data, start = matcher._data, matcher._i
+        ids = np.cumsum(np.asarray(data[0], dtype=np.int64))[start:]
+        w = None
+        if weights:
+            raw = data[1]
+            if raw is None or isinstance(raw, float):
+                w = np.full(len(ids), 1.0 if raw is None else raw, dtype=np.float32)
+            else:
+                w = np.asarray(raw, dtype=np.float32)[start:]
+        yield ids, w
+        matcher._next_block()
 
 
-def leaf_postings(matcher) -> tuple[list[int], list[float]]:
-    """Ids and weights (term frequency times field boost), a block at a time like leaf_ids."""
-    if hasattr(matcher, "_read_weights") and hasattr(matcher, "_next_block"):
-        ids: list = []
-        weights: list = []
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(matcher._ids[matcher._i :])
-            weights.extend(matcher._weights[matcher._i :])
-            matcher._next_block()
-        return ids, weights
+def _unwrap(matcher):
+    # A segment with deletions wraps its postings to skip deleted documents; every caller here
+    # ANDs with the live-document mask anyway, so read the raw postings (the fast path).
+    if type(matcher).__name__ == "FilterMatcher" and getattr(matcher, "_exclude", False):
+        return matcher.child
+    return matcher
+
+
+def _fast(matcher) -> bool:
+    return (
+        hasattr(matcher, "_read_data")
+        and hasattr(matcher, "_next_block")
+        and getattr(matcher, "_byteids", True) is False
+    )
+
+
+def leaf_ids(matcher) -> np.ndarray:
+    """Every docnum of one segment's postings (deleted ones too): whole blocks at a time."""
+    matcher = _unwrap(matcher)
+    if _fast(matcher):
+        parts = [ids for ids, _ in _blocks(matcher, False)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return np.fromiter(matcher.all_ids(), dtype=np.int64)
+
+
+def leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and weights (term frequency times field boost) of one segment's postings."""
+    matcher = _unwrap(matcher)
+    if _fast(matcher):
+        parts = list(_blocks(matcher, True))
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     ids, weights = [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
-    return ids, weights
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+def segment_key(leaf) -> str | None:
+    segment = leaf.segment()
+    return segment.segment_id() if segment is not None else None
+
+
+class PostingsCache:
+    """Postings per (segment, field, term), shared by every thread and kept across index
+    generations: segments never change, so an import commit leaves the cache valid and a new
+    generation re-reads only its new segments. Bounded by the number of postings held."""
+
+    def __init__(self, max_postings: int) -> None:
+        self.max = max_postings
+        self.held = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        size = len(value[0])
+        if size > self.max:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self.held += size
+            while self.held > self.max and self._items:
+                _, old = self._items.popitem(last=False)
+                self.held -= len(old[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.held = 0
 
 
 class DocSets:
     """Per index generation: evaluates queries to boolean document masks."""
 
-    def __init__(self, reader, size: int) -> None:
+    def __init__(self, reader, size: int, shared: PostingsCache | None = None) -> None:
         self.reader = reader
+        self.shared = shared if shared is not None else PostingsCache(0)
         self.size = size
         self.leaves = list(reader.leaf_readers())
         self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._weights: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
+    def _segment_postings(self, leaf, fieldname: str, text, *, weighted: bool):
+        key = (segment_key(leaf), fieldname, text, weighted)
+        found = self.shared.get(key) if key[0] is not None else None
+        if found is None:
+            matcher = leaf.postings(fieldname, text)
+            found = leaf_postings(matcher) if weighted else (leaf_ids(matcher), None)
+            if key[0] is not None:
+                self.shared.put(key, found)
+        return found
+
     def term(self, fieldname: str, text) -> np.ndarray:
+        if fieldname in WEIGHTED_FIELDS:  # one read serves matching and ranking
+            return self.weighted(fieldname, text)[0]
         key = (fieldname, text)
         docs = self._terms.get(key)
         if docs is not None:
@@ -72,7 +153,7 @@ class DocSets:
         for leaf, offset in self.leaves:
             if (fieldname, text) not in leaf:
                 continue
-            ids = np.asarray(leaf_ids(leaf.postings(fieldname, text)), dtype=np.int64)
+            ids, _ = self._segment_postings(leaf, fieldname, text, weighted=False)
             parts.append(ids + offset)
         docs = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         self._remember(key, docs)
@@ -88,9 +169,9 @@ class DocSets:
         for leaf, offset in self.leaves:
             if (fieldname, text) not in leaf:
                 continue
-            ids, weights = leaf_postings(leaf.postings(fieldname, text))
-            docs_parts.append(np.asarray(ids, dtype=np.int64) + offset)
-            weight_parts.append(np.asarray(weights, dtype=np.float32))
+            ids, weights = self._segment_postings(leaf, fieldname, text, weighted=True)
+            docs_parts.append(ids + offset)
+            weight_parts.append(weights)
         found = (
             np.concatenate(docs_parts) if docs_parts else np.zeros(0, dtype=np.int64),
             np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float32),
