@@ -252,9 +252,7 @@ class WhooshBackend(BaseSearchBackend):
         self._postings.clear()
         self._local = threading.local()
 
-    def _select(
-        self, ctx: _Context, state: SearchState, *, skip_facets: bool = False
-    ) -> _Selection:
+    def _select(self, ctx: _Context, state: SearchState) -> _Selection:
         arrays = ctx.arrays
         parsed = parse(state.q)
         query = to_whoosh(parsed.tree) if parsed.tree is not None else None
@@ -263,8 +261,9 @@ class WhooshBackend(BaseSearchBackend):
             reader = ctx.searcher.reader()
             scoring = _bound_prefixes(query, reader, [], SCORED_EXPANSION)
             query = _bound_prefixes(query, reader, notes, MAX_EXPANSION)
-            # Whoosh scores a many-word OR by preloading every posting in Python (0.4 s for
-            # "th*" on 3,000 cables): rank by a prefix's few most common words only.
+            # For the Whoosh ranking fallback only: Whoosh scores a many-word OR by preloading
+            # every posting in Python (0.4 s for "th*" on 3,000 cables), so there a prefix is
+            # ranked by its few most common words.
             if _render(scoring) == _render(query):
                 scoring = query
         else:
