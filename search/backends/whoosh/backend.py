@@ -306,11 +306,13 @@ class WhooshBackend(BaseSearchBackend):
         if not sel.final.any():
             return [], []
         if sort == "relevance" and sel.query is not None:
-            try:
-                score = ranking.scores(sel.query, ctx.docsets, ctx.arrays, ctx.searcher.reader())
-                return ranking.top(sel.final, score, ctx.arrays.newest_rank, limit)
-            except Exception:  # an index layout this code does not know: let Whoosh rank
-                log.exception("numpy ranking failed; ranking with Whoosh")
+            if self.options.get("RANKING", "numpy") == "numpy":
+                try:
+                    reader = ctx.searcher.reader()
+                    score = ranking.scores(sel.query, ctx.docsets, ctx.arrays, reader)
+                    return ranking.top(sel.final, score, ctx.arrays.newest_rank, limit)
+                except Exception:  # an index layout this code does not know: Whoosh ranks
+                    log.exception("numpy ranking failed; ranking with Whoosh")
             exact = sel.scoring is sel.query
             narrowed = not exact or int(sel.final.sum()) != int(sel.base.sum())
             allow = set(np.flatnonzero(sel.final).tolist()) if narrowed else None
