@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -69,6 +70,14 @@ def _schema(variant: str):
     return schema
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (procs=2 writers): robust to
+    other jobs on a shared machine, unlike wall time."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
     from whoosh import index as windex
 
@@ -77,6 +86,7 @@ def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
     path.mkdir(parents=True)
     ix = windex.create_in(str(path), _schema(variant))
     add = commit = 0.0
+    cpu0 = _cpu()
     if variant.startswith("batches200"):
         merge = variant == "batches200"
         for start in range(0, len(docs), 200):
@@ -104,6 +114,7 @@ def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
         t1 = time.perf_counter()
         w.commit()
         add, commit = t1 - t0, time.perf_counter() - t1
+    cpu = _cpu() - cpu0
     ix = windex.open_dir(str(path))
     segments = len(ix._segments())
     size = sum(f.stat().st_size for f in path.iterdir())
@@ -114,6 +125,8 @@ def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
         "commit_s": commit,
         "total_s": add + commit,
         "docs_per_s": len(docs) / (add + commit),
+        "cpu_s": cpu,
+        "docs_per_cpu_s": len(docs) / cpu if cpu else None,
         "segments": segments,
         "index_bytes": size,
     }
@@ -125,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--variant", action="append", choices=VARIANTS)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--repeat", type=int, default=1, help="rounds over the variants")
     args = ap.parse_args(argv)
     _setup(args.data_dir.resolve())
     from search.backends.whoosh.backend import to_fields
@@ -140,12 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"read {len(docs)} documents from the database in {read_s:.1f} s", file=sys.stderr)
     rows = []
     with tempfile.TemporaryDirectory(prefix="levers-", dir=args.data_dir) as tmp:
-        for variant in args.variant or VARIANTS:
+        for variant in [v for _ in range(args.repeat) for v in (args.variant or VARIANTS)]:
             row = run_variant(variant, docs, Path(tmp))
             rows.append(row)
             print(
                 f"{variant:30s} add {row['add_s']:7.1f} s  commit {row['commit_s']:7.1f} s  "
-                f"{row['docs_per_s']:6.1f} docs/s  {row['segments']} segments  "
+                f"{row['docs_per_s']:6.1f} docs/s  CPU {row['cpu_s']:6.1f} s "
+                f"({row['docs_per_cpu_s']:5.1f} docs/CPU-s)  {row['segments']} segments  "
                 f"{row['index_bytes'] / 2**20:6.1f} MiB",
                 file=sys.stderr,
                 flush=True,

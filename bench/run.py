@@ -84,7 +84,7 @@ def summary(values: list[float]) -> dict:
 def by_class(rows: list[dict], key: str = "ms") -> dict[str, dict]:
     out: dict[str, dict] = {}
     for cls in CLASSES:
-        vals = [r[key] for r in rows if r["cls"] == cls and not r.get("error")]
+        vals = [r[key] for r in rows if r["cls"] == cls and not r.get("error") and key in r]
         errors = [r for r in rows if r["cls"] == cls and r.get("error")]
         out[cls] = summary(vals) | {"errors": len(errors)}
         if errors:
@@ -267,6 +267,7 @@ def step_service(args, queries_file: Path, data_dir: Path) -> dict:
         "startup": raw["startup"],
         "cold": by_class(raw["cold"]),
         "warm": by_class(raw["warm"]),
+        "cold_cpu": by_class(raw["cold"], "cpu_ms"),
         "peak_rss": raw.get("VmHWM"),
         "totals": {
             cls: statistics.median([r.get("total", 0) for r in raw["cold"] if r["cls"] == cls])
@@ -489,9 +490,9 @@ def table(result: dict) -> str:
     )
     lines.append("")
     lines.append(
-        "| class | hits (median) | service | service warm p50 | HTML page | /search.json | FTS5 | ratio p50 | ratio p95 |"
+        "| class | hits (median) | service | service CPU p50 / p95 | service warm p50 | HTML page | /search.json | FTS5 | ratio p50 | ratio p95 |"
     )
-    lines.append("|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
     rt = ratios(result)
 
     def trio(d):
@@ -502,10 +503,12 @@ def table(result: dict) -> str:
 
     for cls in CLASSES:
         lines.append(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            "| {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |".format(
                 cls,
                 _f(_get(result, "service", "totals", cls)),
                 trio(_get(result, "service", "cold", cls)),
+                _f(_get(result, "service", "cold_cpu", cls, "p50")),
+                _f(_get(result, "service", "cold_cpu", cls, "p95")),
                 _f(_get(result, "service", "warm", cls, "p50"), 1),
                 trio(_get(result, "server", "html", cls)),
                 trio(_get(result, "server", "json", cls)),
