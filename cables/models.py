@@ -70,7 +70,8 @@ class Cable(models.Model):
     # Hashes of every form this cable was imported from (page, text, fragment): a form seen
     # before is "unchanged", so re-importing a mixed corpus is idempotent (cables/ingest).
     seen_hashes = models.JSONField(default=list, blank=True)
-    first_imported = models.DateTimeField()
+    # Indexed: saved-search feeds and "new since" counts ask for cables imported after a time.
+    first_imported = models.DateTimeField(db_index=True)
     last_imported = models.DateTimeField()
 
     class Meta:
