@@ -30,6 +30,7 @@ from django.utils.safestring import mark_safe
 from search import service
 from search.exceptions import IndexUnavailable
 from search.results import Facet, FacetValue, Hit, SearchResults
+from search.spreadsheet import safe_cell
 from search.state import FACET_LABELS, FACETS, SearchState
 
 # Facets in the sidebar, in this order; the year facet is drawn as the histogram instead.
@@ -371,17 +372,16 @@ def _csv_rows(request: HttpRequest, first: list[str], rest: Iterator[str]) -> It
             cable = cables.get(cable_id)
             if cable is None:  # deleted since the index was written
                 continue
-            yield writer.writerow(
-                [
-                    cable.id,
-                    cable.date.date().isoformat() if cable.date else "",
-                    cable.origin,
-                    cable.classification,
-                    " ".join(tags.get(cable_id, [])),
-                    cable.subject,
-                    base + cable.get_absolute_url(),
-                ]
-            )
+            row = [
+                cable.id,
+                cable.date.date().isoformat() if cable.date else "",
+                cable.origin,
+                cable.classification,
+                " ".join(tags.get(cable_id, [])),
+                cable.subject,
+                base + cable.get_absolute_url(),
+            ]
+            yield writer.writerow([safe_cell(value) for value in row])
         batch = [cable_id for _, cable_id in zip(range(CSV_BATCH), rest, strict=False)]
 
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from search.spreadsheet import safe_cell
+
 from .models import CableBookmark, SavedSearch
 from .views import signin_required
 
@@ -23,16 +25,6 @@ CSV_COLUMNS = [
     "created_at",
     "last_opened_at",
 ]
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _iso(value: object) -> str:
@@ -78,9 +70,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in searches:
-        writer.writerow({k: _cell(v) for k, v in {"kind": "search", **row}.items()})
+        writer.writerow({k: safe_cell(v) for k, v in {"kind": "search", **row}.items()})
     for row in cables:
-        writer.writerow({k: _cell(v) for k, v in {"kind": "cable", **row}.items()})
+        writer.writerow({k: safe_cell(v) for k, v in {"kind": "cable", **row}.items()})
     return _attachment(response, "csv")
 
 
