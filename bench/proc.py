@@ -9,6 +9,7 @@ counts them twice, so it is the pessimistic figure).
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -62,6 +63,9 @@ class Measured:
     peak_rss: int
     peak_pss: int
     output_tail: str
+    # CPU seconds of the command and every descendant it waited for: what the run would take
+    # on an idle machine, roughly, for the parts that run on one core at a time.
+    cpu_seconds: float = 0.0
 
 
 def run_measured(
@@ -74,6 +78,8 @@ def run_measured(
         fh.write(f"\n$ {' '.join(cmd)}\n".encode())
         fh.flush()
         started = time.perf_counter()
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_before = kids.ru_utime + kids.ru_stime
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
         done = threading.Event()
 
@@ -87,10 +93,12 @@ def run_measured(
         sampler.start()
         rc = proc.wait()
         seconds = time.perf_counter() - started
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = kids.ru_utime + kids.ru_stime - cpu_before
         done.set()
         sampler.join()
     tail = log.read_bytes()[-2000:].decode("utf-8", errors="replace")
-    return Measured(cmd, rc, seconds, peak[0], peak[1], tail)
+    return Measured(cmd, rc, seconds, peak[0], peak[1], tail, cpu)
 
 
 def dir_size(path: Path) -> int:
