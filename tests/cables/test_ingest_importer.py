@@ -254,3 +254,23 @@ def test_cables_csv_in_a_zip_is_imported_row_by_row(tmp_path):
     assert cable.format == "csv"
     assert cable.source.startswith(f"{archive}:cables.csv")
     assert "LAVROV" in cable.raw_text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_cables_are_announced_in_groups(signals, index_dir):
+    importer = Importer(batch_size=1, announce_every=2)
+    for cable_id in ("08PARIS1", "08PARIS2", "08PARIS3"):
+        importer.feed(Parsed(record(cable_id), cable_id))
+    importer.close()
+    assert signals == [("stored", ["08PARIS1", "08PARIS2"]), ("stored", ["08PARIS3"])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_cables_left_unannounced_can_be_announced_at_once(signals, index_dir):
+    # What import_paths does when the import stops early: committed cables still go out.
+    importer = Importer(batch_size=1, announce_every=5)
+    importer.feed(Parsed(record("08PARIS1"), "one"))
+    importer.feed(Parsed(record("08PARIS2"), "two"))
+    assert signals == []
+    importer.announce_committed()
+    assert signals == [("stored", ["08PARIS1", "08PARIS2"])]
