@@ -98,6 +98,9 @@ class SearchState:
         for facet in FACETS:
             seen: set[str] = set()
             for raw in getlist(facet)[: MAX_VALUES_PER_FACET * 2]:
+                # Strip first: " -x" must not become a selected "-x", which its own link would
+                # read back as an exclusion.
+                raw = raw.strip()
                 negative = raw.startswith("-")
                 value = _clean_value(facet, raw[1:] if negative else raw)
                 if value is None or value in seen:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from search import query, service
@@ -121,6 +121,8 @@ def test_search_state_accepts_any_parameters_and_stays_in_bounds(raw):
 
 @fuzz_settings
 @given(params)
+@example({"origin": [" -"]})  # found by the 100,000 run: read back as an exclusion
+@example({"origin": ["\t-Embassy Moscow"]})
 def test_a_search_state_survives_its_own_url(raw):
     # Real requests arrive as a QueryDict parsed from the URL; links must read back the same.
     encoded = urlencode([(k, v) for k, vs in raw.items() for v in vs])
