@@ -62,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         search(SearchState.from_query(grouped))
         service_ms += (time.perf_counter() - t0) * 1000
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    for url in urls:
+        client.get(url)
+    cpu_ms = (time.process_time() - cpu0) * 1000 / len(urls)
+    wall_ms = (time.perf_counter() - t0) * 1000 / len(urls)
+    print(f"{len(urls)} pages, no profiler: {wall_ms:.1f} ms wall, {cpu_ms:.1f} ms CPU each")
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
