@@ -21,8 +21,9 @@ import threading
 import time
 import uuid
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -61,6 +62,9 @@ WRITE_LIMITMB = 256
 MAX_EXPANSION = 64  # words a prefix* stands for, most common first
 POSTINGS_CACHE = 4_000_000  # postings kept in memory (~50 MB), shared by threads
 SCORED_EXPANSION = 6  # of those, the ones relevance ranking scores
+# Whole results kept per process: a reload, back button or second visitor asking the same
+# page of the same index generation gets it without selecting, ranking or hydrating again.
+RESULTS_CACHE = 256
 
 
 def _day(d: date) -> int:
@@ -127,6 +131,9 @@ class WhooshBackend(BaseSearchBackend):
         self._searchers: weakref.WeakSet = weakref.WeakSet()  # open searchers, to close
         self._postings = PostingsCache(int(self.options.get("POSTINGS_CACHE", POSTINGS_CACHE)))
         self._searchers_lock = threading.Lock()
+        self._results: OrderedDict[tuple, SearchResults] = OrderedDict()
+        self._results_size = int(self.options.get("RESULTS_CACHE", RESULTS_CACHE))
+        self._results_lock = threading.Lock()
 
     # -- the folder -------------------------------------------------------------------------
 
@@ -254,6 +261,8 @@ class WhooshBackend(BaseSearchBackend):
         self._arrays.clear()
         self._segments.clear()
         self._postings.clear()
+        with self._results_lock:
+            self._results.clear()
         self._local = threading.local()
 
     def _select(self, ctx: _Context, state: SearchState) -> _Selection:
@@ -433,6 +442,31 @@ class WhooshBackend(BaseSearchBackend):
     def search(self, state: SearchState, *, page_size: int) -> SearchResults:
         started = time.perf_counter()
         ctx = self._context()
+        # Keyed on the folder and generation this request reads: a commit (import, deletion)
+        # or a rebuild changes one of them, so a cached result never outlives its index.
+        key = (
+            str(self._local.dir),
+            ctx.searcher.reader().generation() or 0,
+            state.querystring(),
+            page_size,
+        )
+        with self._results_lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+        results = self._search(ctx, state, page_size, started)
+        if self._results_size > 0:
+            with self._results_lock:
+                self._results[key] = results
+                while len(self._results) > self._results_size:
+                    self._results.popitem(last=False)
+        return results
+
+    def _search(
+        self, ctx: _Context, state: SearchState, page_size: int, started: float
+    ) -> SearchResults:
         sel = self._select(ctx, state)
         total = int(sel.final.sum())
         pages = max(1, math.ceil(total / page_size))
