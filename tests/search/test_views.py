@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from xml.etree import ElementTree
 
 import pytest
@@ -336,3 +337,34 @@ def test_help_renders_the_query_syntax_document(client, db, tmp_path, monkeypatc
     assert '<h1 id="query-syntax">Query syntax</h1>' in html
     assert "<code>-word</code>" in html
     assert "<table>" in html
+
+
+def test_facet_links_equal_the_state_link_builders_for_every_value():
+    from search.results import Facet, FacetValue
+    from search.state import FACETS
+
+    busy = SearchState.from_query(
+        {
+            "q": "missile & defence",
+            "tag": ["PREL", "-MARR", "ETRD"],
+            "country": ["-RS", "IR"],
+            "org": "-UN",
+            "person": "Lavrov, Sergei",
+            "origin": "Embassy Moscow",
+            "year": "2009",
+            "from": "2008-01-01",
+            "sort": "oldest",
+            "page": "4",
+        }
+    )
+    values = ["PREL", "MARR", "ETRD", "RS", "IR", "UN", "Lavrov, Sergei", "Embassy Moscow"]
+    values += ["2009", "SECRET//NOFORN", "a+b c/d?é", "KPAO"]
+    for state, name in itertools.product((busy, SearchState()), FACETS):
+        links = views.FacetLinks(state, name)
+        facet = Facet(name, name, tuple(FacetValue(v, v, 1) for v in values))
+        items = views.facet_items(state, facet)
+        for value, item in zip(values, items, strict=True):
+            toggled = state.toggling(name, value).url()
+            excluded = state.excluding(name, value).url()
+            assert (links.toggle_url(value), item.toggle_url) == (toggled, toggled)
+            assert (links.exclude_url(value), item.exclude_url) == (excluded, excluded)
