@@ -2,7 +2,7 @@ from search.spreadsheet import safe_cell
 
 
 def test_formula_cell_is_prefixed_with_an_apostrophe():
-    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
 
 
 def test_minus_start_is_prefixed():
