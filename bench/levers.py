@@ -31,6 +31,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VARIANTS = (
     "single",
+    "pairs",
     "procs2",
     "limitmb1024",
     "batches200",
@@ -63,6 +64,15 @@ def _schema(variant: str):
         schema.remove("body")
         schema.add("subject", fields.TEXT(analyzer=plain, field_boost=2.0))
         schema.add("body", fields.TEXT(analyzer=plain, spelling=True))
+    elif variant == "pairs":
+        from whoosh.analysis import ShingleFilter
+
+        from search.backends.whoosh.schema import TEXT_ANALYZER
+
+        # Word pairs of the body as single terms: a two-word phrase becomes one posting list.
+        schema.add(
+            "pairs", fields.TEXT(analyzer=TEXT_ANALYZER | ShingleFilter(2, " "), phrase=False)
+        )
     elif variant == "no_spelling":
         body = schema["body"]
         schema.remove("body")
@@ -76,6 +86,31 @@ def _cpu() -> float:
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+PHRASES: list[str] = []
+
+
+def _time_phrases(ix, variant: str) -> dict:
+    """CPU time to find every document of each benchmark phrase: positions (body) against one
+    pair term (pairs variant)."""
+    from whoosh import query as wq
+
+    from search.backends.whoosh.schema import TEXT_ANALYZER
+
+    out = {"phrase_cpu_ms": 0.0, "phrase_docs": 0}
+    with ix.searcher() as s:
+        for text in PHRASES:
+            words = [t.text for t in TEXT_ANALYZER(text)]
+            if variant == "pairs" and len(words) == 2:
+                q = wq.Term("pairs", " ".join(words))
+            else:
+                q = wq.Phrase("body", words)
+            c0 = time.process_time()
+            n = sum(1 for _ in s.docs_for_query(q))
+            out["phrase_cpu_ms"] += (time.process_time() - c0) * 1000
+            out["phrase_docs"] += n
+    return out
 
 
 def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
@@ -110,7 +145,7 @@ def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
         t0 = time.perf_counter()
         w = ix.writer(**kwargs)
         for d in docs:
-            w.add_document(**d)
+            w.add_document(**(d | {"pairs": d["body"]} if variant == "pairs" else d))
         t1 = time.perf_counter()
         w.commit()
         add, commit = t1 - t0, time.perf_counter() - t1
@@ -118,7 +153,8 @@ def run_variant(variant: str, docs: list[dict], root: Path) -> dict:
     ix = windex.open_dir(str(path))
     segments = len(ix._segments())
     size = sum(f.stat().st_size for f in path.iterdir())
-    return {
+    row_phrases = _time_phrases(ix, variant) if PHRASES else {}
+    return row_phrases | {
         "variant": variant,
         "docs": len(docs),
         "add_s": add,
@@ -139,8 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variant", action="append", choices=VARIANTS)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--repeat", type=int, default=1, help="rounds over the variants")
+    ap.add_argument(
+        "--phrases", type=Path, help="queries.json: time its phrase class on each variant"
+    )
     args = ap.parse_args(argv)
     _setup(args.data_dir.resolve())
+    if args.phrases:
+        for q in json.loads(args.phrases.read_text()):
+            if q["cls"] == "phrase":
+                PHRASES.append(dict(map(tuple, q["params"]))["q"].strip('"'))
     from search.backends.whoosh.backend import to_fields
     from search.documents import iter_documents
 
@@ -161,7 +204,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{variant:30s} add {row['add_s']:7.1f} s  commit {row['commit_s']:7.1f} s  "
                 f"{row['docs_per_s']:6.1f} docs/s  CPU {row['cpu_s']:6.1f} s "
                 f"({row['docs_per_cpu_s']:5.1f} docs/CPU-s)  {row['segments']} segments  "
-                f"{row['index_bytes'] / 2**20:6.1f} MiB",
+                f"{row['index_bytes'] / 2**20:6.1f} MiB"
+                + (
+                    f"  phrases {row['phrase_cpu_ms']:.0f} ms CPU, {row['phrase_docs']} docs"
+                    if PHRASES
+                    else ""
+                ),
                 file=sys.stderr,
                 flush=True,
             )
