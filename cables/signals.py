@@ -5,6 +5,9 @@ The cables app never imports the search app: it announces changes, and search li
 
 from django.dispatch import Signal
 
+# Sent when an import begins, before it stores anything (no arguments). Lets the search index
+# be created while the library is still empty, so searches during a first import never fail.
+import_started = Signal()
 # Sent after the transaction that stored them commits. Argument: ``ids`` (list of cable ids).
 cables_stored = Signal()
 # Sent after the transaction that deleted them commits. Argument: ``ids``.

@@ -8,9 +8,10 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from django.test.signals import setting_changed
 
-        from cables.signals import cables_deleted, cables_stored
+        from cables.signals import cables_deleted, cables_stored, import_started
         from search import indexing
 
         cables_stored.connect(indexing.on_cables_stored, dispatch_uid="search.cables_stored")
         cables_deleted.connect(indexing.on_cables_deleted, dispatch_uid="search.cables_deleted")
+        import_started.connect(indexing.on_import_started, dispatch_uid="search.import_started")
         setting_changed.connect(indexing.on_setting_changed, dispatch_uid="search.settings")

@@ -20,6 +20,16 @@ def on_cables_stored(sender, ids=(), **kwargs) -> None:
         )
 
 
+def on_import_started(sender, **kwargs) -> None:
+    # Opening the index creates it when it is missing and the library is empty: a first import
+    # then never leaves searches facing stored cables without an index. A missing index over
+    # a non-empty library stays an error, for rebuild_index to fix.
+    try:
+        get_backend().prepare()
+    except Exception:
+        log.warning("the search index is not ready; searches answer 503 until rebuild_index")
+
+
 def on_cables_deleted(sender, ids=(), **kwargs) -> None:
     try:
         get_backend().delete_cables(list(ids))

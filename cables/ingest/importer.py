@@ -40,7 +40,7 @@ from cables.ingest.sources import Limits, Sources
 from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
 from cables.parsing.record import CableRecord, ParseFailure
 from cables.parsing.tagsdict import TAGS, tag_name
-from cables.signals import cables_stored
+from cables.signals import cables_stored, import_started
 
 logger = logging.getLogger(__name__)
 
@@ -425,6 +425,7 @@ def import_paths(
         tracker = sources
         items = iter_parsed(sources)
     importer = Importer(batch_size=batch_size, announce_every=announce_every)
+    import_started.send(sender=Importer)
     try:
         for item in items:
             importer.feed(item)

@@ -47,6 +47,9 @@ class BaseSearchBackend:
 
     # -- keeping the index in step with the database ---------------------------------------
 
+    def prepare(self) -> None:
+        """Make an empty index ready if there is none and the database holds no cables."""
+
     def index_cables(self, ids: Iterable[str]) -> None:
         """Add or replace these cables (read from the database); ids not in it are removed."""
         raise NotImplementedError

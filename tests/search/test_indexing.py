@@ -130,6 +130,28 @@ def test_missing_index_with_cables_in_the_database_is_unavailable(db, index_dir,
         service.search(SearchState())
 
 
+def test_import_start_creates_the_index_while_the_library_is_empty(db, index_dir, corpus_dir):
+    from cables.signals import import_started
+    from tests.search.corpus import store_cables
+
+    import_started.send(sender=None)
+    # Stored but not yet announced: the state a first import is in before its first group.
+    store_cables(corpus_dir, IDS[:1])
+    assert service.search(SearchState()).total == 0
+
+
+def test_import_start_leaves_a_missing_index_over_stored_cables_unavailable(
+    db, index_dir, corpus_dir
+):
+    from cables.signals import import_started
+    from tests.search.corpus import store_cables
+
+    store_cables(corpus_dir, IDS[:1])
+    import_started.send(sender=None)
+    with pytest.raises(IndexUnavailable, match="rebuild_index"):
+        service.search(SearchState())
+
+
 def test_damaged_index_is_unavailable(store):
     store(*IDS)
     live = service.get_backend().live_dir()

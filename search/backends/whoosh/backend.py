@@ -189,6 +189,9 @@ class WhooshBackend(BaseSearchBackend):
                 "Run: manage.py rebuild_index"
             ) from exc
 
+    def prepare(self) -> None:
+        self._index(create=False).close()
+
     @staticmethod
     def _database_has_cables() -> bool:
         from cables.models import Cable
