@@ -244,6 +244,19 @@ class ImportJobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     change_list_template = "admin/cables/importjob/change_list.html"
+    actions = ["run_again"]
+
+    @admin.action(description="Run the selected import jobs again")
+    def run_again(self, request: HttpRequest, queryset) -> None:
+        # A worker killed mid-job leaves its job "running" for ever. Running it again is safe:
+        # importing is idempotent, and stored cables count as unchanged.
+        from cables.tasks import run_import_job
+
+        ids = list(queryset.values_list("pk", flat=True))
+        queryset.update(status=ImportJob.Status.QUEUED, finished_at=None, message="")
+        for pk in ids:
+            transaction.on_commit(partial(run_import_job.enqueue, pk))
+        self.message_user(request, f"{len(ids)} import job(s) queued to run again.")
 
     # Staff only: every staff member may upload and follow imports.
     def has_module_permission(self, request: HttpRequest) -> bool:

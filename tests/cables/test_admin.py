@@ -193,3 +193,22 @@ def test_archive_upload_with_hostile_member_imports_the_rest(staff_client, media
     job.refresh_from_db()
     assert (job.new, job.failed) == (1, 1)
     assert "escapes the archive" in job.errors[0]["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_left_running_by_a_killed_worker_can_be_run_again(staff_client, media):
+    staff_client.post(UPLOAD, {"files": [seed_upload()]})
+    job = ImportJob.objects.get()
+    # What a SIGKILLed worker leaves behind: the job marked running, its task gone.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    call_command("db_worker", "--batch", verbosity=0)
+    assert ImportJob.objects.get().status == ImportJob.Status.RUNNING
+
+    changelist = reverse("admin:cables_importjob_changelist")
+    staff_client.post(changelist, {"action": "run_again", "_selected_action": [job.pk]})
+    call_command("db_worker", "--batch", verbosity=0)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert job.new + job.unchanged == 1
+    assert Cable.objects.filter(pk="07MOSCOW5100").exists()
