@@ -45,10 +45,11 @@ from cables.signals import cables_stored, import_started
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-# Committed cables announced at once by import_paths: indexing 2,000 cables with one index
-# writer costs ~20 % less CPU than 10 writers of 200, and makes fewer segments to merge; a
-# group this size still fits in the index writer's memory (no spilling to disk).
-ANNOUNCE_EVERY = 2000
+# Committed cables announced at once by import_paths: the index writes a group of this size
+# with two processes into two segments that are never merged again (search/backends/whoosh/
+# merging.py), so a 251,287-cable import leaves ~26 segments and never stalls on a big merge.
+# Smaller groups mean more segments; bigger ones more memory in the index writers.
+ANNOUNCE_EVERY = 20_000
 # How complete each input form is: a fuller form replaces a poorer one, never the reverse.
 FORMAT_RANK = {"csv": 3, "html": 3, "text": 2, "html-body": 1}
 TAG_KINDS = {choice.value for choice in Tag.Kind}
