@@ -349,6 +349,19 @@ def step_server(args, queries, data_dir: Path) -> dict:
     return out
 
 
+def reused_baseline(args, queries: list[dict]) -> dict:
+    earlier = json.loads(args.baseline_from.read_text())
+    same = (
+        earlier.get("cables") == args.cables
+        and earlier.get("seed") == args.seed
+        and earlier.get("queries") == queries
+    )
+    if not same or "baseline" not in earlier:
+        raise SystemExit(f"{args.baseline_from}: not the same corpus and queries, or no baseline")
+    log(f"FTS5 baseline taken from {args.baseline_from}")
+    return {**earlier["baseline"], "from": str(args.baseline_from)}
+
+
 def step_baseline(args, pool, queries, tag_kinds) -> dict:
     db = args.work / f"fts5-{args.cables}-s{args.seed}.sqlite3"
     log(f"FTS5 baseline build -> {db}")
@@ -618,6 +631,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--skip", action="append", default=[], choices=("import", "service", "server", "baseline")
     )
+    ap.add_argument(
+        "--baseline-from",
+        type=Path,
+        help="take the FTS5 baseline from an earlier results JSON of the same corpus and queries "
+        "(it does not depend on our code; saves its build and slow queries)",
+    )
     ap.add_argument("--profile", action="store_true", help="cProfile the service per class")
     ap.add_argument("--note", default="")
     args = ap.parse_args(argv)
@@ -667,7 +686,9 @@ def main(argv: list[str] | None = None) -> int:
             result["server"] = step_server(args, queries, data_dir)
         except RuntimeError as exc:
             result["server"] = {"error": str(exc)}
-    if "baseline" not in args.skip:
+    if args.baseline_from:
+        result["baseline"] = reused_baseline(args, result["queries"])
+    elif "baseline" not in args.skip:
         result["baseline"] = step_baseline(args, pool, queries, tag_kinds)
         result["corpus"].setdefault("text_bytes", result["baseline"]["build"]["text_bytes"])
     result["finished"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}"

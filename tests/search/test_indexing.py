@@ -251,6 +251,14 @@ def test_multiprocess_rebuild_keeps_phrases_working(store, settings):
     assert check() == 0
 
 
+def test_big_groups_indexed_by_sub_processes_stay_exact(store, settings):
+    # Groups from MULTIPROCESS_GROUP cables on go through spawned sub-writers.
+    settings.CABLESEARCH_SEARCH_OPTIONS = {"MULTIPROCESS_GROUP": 2}
+    store(*IDS)
+    assert ids_for('"missile defense cooperation"') == ["07MOSCOW5100"]
+    assert check() == 0
+
+
 def test_facet_counts_stay_exact_across_segments_and_deletions(store, corpus_dir):
     from tests.search import reference
     from tests.search.corpus import corpus_ids

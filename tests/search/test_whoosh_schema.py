@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import fields
+from whoosh import fields, formats
 from whoosh import index as windex
 
-from search.backends.whoosh.schema import TEXT_ANALYZER, StemmedText, make_schema, text_terms
+from search.backends.whoosh.schema import (
+    TEXT_ANALYZER,
+    CompactPositions,
+    StemmedText,
+    make_schema,
+    text_terms,
+)
 
 SAMPLES = [
     "1. (C) The U.S. Embassy's 2.5 cables on NATO-Russia talks: RUNNING runs ran.",
@@ -36,8 +42,29 @@ def test_text_terms_match_the_analyzer_on_any_text(text):
 def test_postings_match_whoosh_text_field():
     fast = StemmedText(field_boost=2.0)
     plain = fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.0)
+    plain.format = CompactPositions(field_boost=2.0)
     text = " ".join(SAMPLES) * 3
     assert list(fast.index(text)) == list(plain.index(text))
+
+
+def test_compact_positions_round_trip():
+    fmt = CompactPositions(field_boost=2.0)
+    value = fmt.encode([0, 7, 70_000, 2**32 - 1])
+    assert fmt.decode_positions(value) == [0, 7, 70_000, 2**32 - 1]
+    assert fmt.decode_frequency(value) == 4
+    assert fmt.decode_weight(value) == 8.0
+
+
+def test_stemmed_text_stores_compact_positions():
+    assert isinstance(StemmedText().format, CompactPositions)
+
+
+def test_stemmed_text_keeps_the_format_of_an_older_index():
+    # An index written before CompactPositions unpickles its field with the old format.
+    field = StemmedText()
+    field.format = formats.Positions()
+    (term, freq, weight, value), *_ = field.index("naval naval exercises")
+    assert field.format.decode_positions(value) == [0, 1]
 
 
 def test_schema_with_stemmed_text_reopens_from_disk(tmp_path):

@@ -30,11 +30,12 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import LockError
 
 from search import hydrate
 from search.backends.base import BaseSearchBackend, IndexDrift, Progress
-from search.backends.whoosh import ranking
+from search.backends.whoosh import fixes, ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
 from search.backends.whoosh.docsets import DocSets, PostingsCache, segment_key
@@ -48,6 +49,7 @@ from search.results import Facet, FacetValue, Hit, SearchResults
 from search.state import FACET_LABELS, FACETS, SearchState
 
 log = logging.getLogger(__name__)
+fixes.apply()
 
 CURRENT = "current"
 EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
@@ -64,6 +66,10 @@ MULTIPROCESS_GROUP = 4_000
 # cable): a 2,000-cable group from import_cables fits, and spilling (pickling every posting
 # out and back) cost about a quarter of the indexing time of a 5,000-cable group at 128 MB.
 WRITE_LIMITMB = 256
+# Postings per on-disk block (Whoosh's default is 128): a common word at 251,287 cables spans
+# ~800 default blocks, and each block costs a seek, a pickled header and a decompression.
+# 512 read a common word's postings ~18 % faster (bench, 20,000 cables) at the same size.
+BLOCK_POSTINGS = 512
 MAX_EXPANSION = 64  # words a prefix* stands for, most common first
 POSTINGS_CACHE = 4_000_000  # postings kept in memory (~50 MB), shared by threads
 SCORED_EXPANSION = 6  # of those, the ones relevance ranking scores
@@ -597,7 +603,7 @@ class WhooshBackend(BaseSearchBackend):
         if not ids:
             return
         ix = self._index(create=True)
-        kwargs: dict = {"limitmb": WRITE_LIMITMB}
+        kwargs: dict = {"limitmb": WRITE_LIMITMB, "codec": self._codec()}
         if len(ids) >= self.options.get("MULTIPROCESS_GROUP", MULTIPROCESS_GROUP):
             # spawn, not fork: the importer may run threads (progress bar, task worker), and
             # the sub-writers need only Whoosh and the schema, not Django.
@@ -629,6 +635,9 @@ class WhooshBackend(BaseSearchBackend):
             raise
         writer.commit(mergetype=self._merge_policy())
 
+    def _codec(self) -> W3Codec:
+        return W3Codec(blocklimit=int(self.options.get("BLOCK_POSTINGS", BLOCK_POSTINGS)))
+
     def _merge_policy(self):
         return merge_policy(
             small=int(self.options.get("SMALL_SEGMENT", SMALL_SEGMENT)),
@@ -646,7 +655,7 @@ class WhooshBackend(BaseSearchBackend):
         new = self._new_dir()
         try:
             ix = windex.open_dir(str(new))
-            kwargs = {"limitmb": WRITE_LIMITMB}
+            kwargs = {"limitmb": WRITE_LIMITMB, "codec": self._codec()}
             if count > self.options.get("MULTIPROCESS_ABOVE", MULTIPROCESS_ABOVE):
                 kwargs.update(procs=2, multisegment=True, start_method="spawn")
             writer = ix.writer(**kwargs)

@@ -1,0 +1,43 @@
+"""Segments are read in place: opening a reader does not copy the index into memory."""
+
+from __future__ import annotations
+
+import io
+import random
+import tracemalloc
+
+from whoosh import fields
+from whoosh import index as windex
+
+from search.backends.whoosh import fixes
+
+DATA = b"first line\nsecond line\n" + bytes(range(256)) * 40
+
+
+def test_view_file_reads_like_bytesio():
+    ours, theirs = fixes.ViewFile(memoryview(DATA)), io.BytesIO(DATA)
+    steps = [("read", 5), ("readline",), ("seek", 100), ("read", 300), ("tell",), ("seek", -10, 2)]
+    steps += [("read", -1), ("seek", 3, 0), ("seek", 4, 1), ("readline",), ("read", 10**6)]
+    for name, *args in steps:
+        assert getattr(ours, name)(*args) == getattr(theirs, name)(*args)
+
+
+def test_opening_a_compound_segment_does_not_copy_its_postings(tmp_path):
+    fixes.apply()
+    rng = random.Random(1)
+    words = [f"w{n}" for n in range(5000)]
+    ix = windex.create_in(str(tmp_path), fields.Schema(body=fields.TEXT()))
+    with ix.writer() as writer:
+        for _ in range(3000):
+            writer.add_document(body=" ".join(rng.choices(words, k=200)))
+    seg_bytes = sum(f.stat().st_size for f in tmp_path.glob("*.seg"))
+    assert seg_bytes > 2_000_000  # one compound segment, postings inside
+    tracemalloc.start()
+    try:
+        reader = windex.open_dir(str(tmp_path)).reader()
+        assert reader.doc_frequency("body", "w1") > 0
+        grown, _ = tracemalloc.get_traced_memory()
+        reader.close()
+    finally:
+        tracemalloc.stop()
+    assert grown < seg_bytes / 4
