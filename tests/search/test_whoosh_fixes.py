@@ -22,6 +22,16 @@ def test_view_file_reads_like_bytesio():
         assert getattr(ours, name)(*args) == getattr(theirs, name)(*args)
 
 
+def test_pickles_load_from_a_view_file():
+    import pickle
+
+    items = [("header", n, 2.5, b"x" * n) for n in (1, 100, 2000)]
+    blob = b"".join(pickle.dumps(item, 2) for item in items)
+    f = fixes.ViewFile(memoryview(blob))
+    assert [pickle.load(f) for _ in items] == items
+    assert f.tell() == len(blob)
+
+
 def test_opening_a_compound_segment_does_not_copy_its_postings(tmp_path):
     fixes.apply()
     rng = random.Random(1)

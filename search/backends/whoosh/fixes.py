@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from whoosh.filedb import structfile
 
+PEEK = 512  # bytes a peek() returns at most
+
 
 class ViewFile:
     """A read-only, seekable file over a memoryview: reads copy only what they return."""
@@ -26,6 +28,12 @@ class ViewFile:
         end = len(self._view) if size is None or size < 0 else min(start + size, len(self._view))
         self._pos = max(start, end)
         return bytes(self._view[start:end])
+
+    def peek(self, size: int = 0) -> bytes:
+        # pickle.load() reads a postings block header (~60 bytes) with ~20 small read() calls,
+        # or, when the file can peek, one peek() and one read() of what it used. A short peek
+        # is allowed (io.BufferedReader's may be short too) and copies little.
+        return bytes(self._view[self._pos : self._pos + PEEK])
 
     def readline(self, size: int | None = -1) -> bytes:
         limit = len(self._view)
