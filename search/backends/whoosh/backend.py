@@ -30,13 +30,13 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import LockError
 
 from search import hydrate
 from search.backends.base import BaseSearchBackend, IndexDrift, Progress
 from search.backends.whoosh import fixes, ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
+from search.backends.whoosh.blocks import PackedCodec
 from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
 from search.backends.whoosh.docsets import DocSets, PostingsCache, segment_key
 from search.backends.whoosh.highlight import Matcher, snippets
@@ -635,8 +635,8 @@ class WhooshBackend(BaseSearchBackend):
             raise
         writer.commit(mergetype=self._merge_policy())
 
-    def _codec(self) -> W3Codec:
-        return W3Codec(blocklimit=int(self.options.get("BLOCK_POSTINGS", BLOCK_POSTINGS)))
+    def _codec(self) -> PackedCodec:
+        return PackedCodec(blocklimit=int(self.options.get("BLOCK_POSTINGS", BLOCK_POSTINGS)))
 
     def _merge_policy(self):
         return merge_policy(

@@ -16,6 +16,7 @@ from itertools import chain
 import numpy as np
 from whoosh import query as wq
 
+from search.backends.whoosh.blocks import block_ids, block_positions, block_weights
 from search.backends.whoosh.schema import CompactPositions
 
 TERM_CACHE = 512  # postings arrays kept per index generation
@@ -26,20 +27,14 @@ WEIGHTED_FIELDS = ("subject", "body")  # the fields relevance ranking scores
 
 def _blocks(matcher, weights: bool):
     """Yield (ids, weights or None) per postings block of whoosh3's on-disk leaf matcher,
-    decoded with numpy (the ids are stored delta-encoded: a cumulative sum restores them)."""
+    decoded with numpy (blocks of PackedCodec or of the plain whoosh3 codec)."""
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
         data, start = matcher._data, matcher._i
-        ids = np.cumsum(np.asarray(data[0], dtype=np.int64))[start:]
-        w = None
-        if weights:
-            raw = data[1]
-            if raw is None or isinstance(raw, float):
-                w = np.full(len(ids), 1.0 if raw is None else raw, dtype=np.float32)
-            else:
-                w = np.asarray(raw, dtype=np.float32)[start:]
-        yield ids, w
+        ids = block_ids(data[0])
+        w = block_weights(data[1], len(ids))[start:] if weights else None
+        yield ids[start:], w
         matcher._next_block()
 
 
@@ -107,7 +102,7 @@ def leaf_positions(matcher, wanted: np.ndarray, fmt) -> tuple[np.ndarray, np.nda
 
 
 def _compact_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    docs, counts, chunks = [], [], []
+    docs, counts, found = [], [], []
     below = -1  # every docnum of the blocks already passed is at most this
     while matcher.is_active():
         # A block whose docnum range holds no wanted document is skipped undecoded: a phrase
@@ -121,22 +116,25 @@ def _compact_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndar
         if matcher._data is None:
             matcher._read_data()
         start = matcher._i
-        ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+        ids = block_ids(matcher._data[0])
         at = np.searchsorted(wanted, ids[start:])
         hit = np.flatnonzero(wanted[np.minimum(at, len(wanted) - 1)] == ids[start:]) + start
         if hit.size:
-            if matcher._values is None:
-                matcher._read_values()
-            values = matcher._values
-            chosen = [values[j] for j in hit.tolist()]
-            docs.append(ids[hit])
-            counts.append(np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen)))
-            chunks.append(b"".join(chosen))
+            packed = block_positions(matcher._data[2], hit, ids)
+            if packed is None:  # whoosh3's tuple of values
+                if matcher._values is None:
+                    matcher._read_values()
+                chosen = [matcher._values[j] for j in hit.tolist()]
+                lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+                joined = np.frombuffer(b"".join(chosen), dtype="<u4").astype(np.int64)
+                packed = ids[hit], lengths // 4, joined
+            docs.append(packed[0])
+            counts.append(packed[1])
+            found.append(packed[2])
         matcher._next_block()
     if not docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    positions = np.frombuffer(b"".join(chunks), dtype="<u4").astype(np.int64)
-    return np.repeat(np.concatenate(docs), np.concatenate(counts) // 4), positions
+    return np.repeat(np.concatenate(docs), np.concatenate(counts)), np.concatenate(found)
 
 
 def segment_key(leaf) -> str | None:

@@ -1,0 +1,124 @@
+"""A whoosh3 codec whose postings blocks hold packed arrays instead of tuples of objects.
+
+whoosh3 pickles each block of postings as three tuples (docnum deltas, weights, values): one
+Python object per posting and field, so reading a common word's postings at 251,287 cables
+meant unpickling ~300,000 objects, half of a search's time. Here the same block holds a few
+bytes strings (uint32 deltas, float32 weights, value lengths and the values joined), which
+numpy reads in one call each (search/backends/whoosh/docsets.py) and Whoosh's own matcher API
+still decodes. The codec is pickled into each segment it writes, so readers pick it up from
+the index; segments written by the plain codec keep reading as before. Keep the names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.matching import ListMatcher
+
+
+class PackedPostingsWriter(W3PostingsWriter):
+    def _mini_ids(self):
+        if self._byteids:
+            return super()._mini_ids()
+        ids = np.asarray(self._ids, dtype=np.int64)
+        return np.diff(ids, prepend=0).astype("<u4").tobytes()
+
+    def _mini_weights(self):
+        weights = self._weights
+        if self._byteids or all(w == weights[0] for w in weights):
+            return super()._mini_weights()  # None or one float, as whoosh3 writes them
+        return np.asarray(weights, dtype="<f4").tobytes()
+
+    def _mini_values(self):
+        fixedsize = self._format.fixed_value_size()
+        if self._byteids or (fixedsize is not None and fixedsize >= 0):
+            return super()._mini_values()
+        values = self._values
+        lengths = np.fromiter(map(len, values), dtype="<u4", count=len(values))
+        # A list, where whoosh3 writes a tuple: how a reader tells the two apart.
+        return [lengths.tobytes(), b"".join(values)]
+
+
+class PackedLeafMatcher(W3LeafMatcher):
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        ids = self._data[0]
+        if isinstance(ids, bytes) and not self._byteids:
+            self._ids = block_ids(ids).tolist()
+        else:
+            super()._read_ids()
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        if isinstance(self._data[1], bytes):
+            self._weights = np.frombuffer(self._data[1], dtype="<f4").tolist()
+        else:
+            super()._read_weights()
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        packed = self._data[2]
+        if isinstance(packed, list):
+            lengths, joined = packed
+            ends = np.cumsum(np.frombuffer(lengths, dtype="<u4"), dtype=np.int64).tolist()
+            starts = [0, *ends[:-1]]
+            self._values = tuple(joined[a:b] for a, b in zip(starts, ends, strict=True))
+        else:
+            super()._read_values()
+
+
+class PackedCodec(W3Codec):
+    def postings_writer(self, dbfile, byteids=False):
+        return PackedPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return ListMatcher(
+                ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo
+            )
+        offset, length = terminfo.extent()
+        return PackedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+def block_ids(raw) -> np.ndarray:
+    """The docnums of one block's minified ids, packed or whoosh3's tuple of deltas."""
+    if isinstance(raw, bytes):
+        return np.cumsum(np.frombuffer(raw, dtype="<u4"), dtype=np.int64)
+    return np.cumsum(np.asarray(raw, dtype=np.int64))
+
+
+def block_weights(raw, count: int) -> np.ndarray:
+    """One block's weights as float32, from any of the forms whoosh3 or PackedCodec write."""
+    if raw is None or isinstance(raw, float):
+        return np.full(count, 1.0 if raw is None else raw, dtype=np.float32)
+    if isinstance(raw, bytes):
+        return np.frombuffer(raw, dtype="<f4")
+    return np.asarray(raw, dtype=np.float32)
+
+
+def block_positions(
+    raw, hit: np.ndarray, ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Docnums, per-posting counts and positions of the postings at ``hit`` (indexes in the
+    block) when the block's values are packed CompactPositions; None for a tuple of values."""
+    if not isinstance(raw, list):
+        return None
+    counts = np.frombuffer(raw[0], dtype="<u4").astype(np.int64) // 4
+    positions = np.frombuffer(raw[1], dtype="<u4")
+    starts = np.cumsum(counts) - counts
+    chosen = counts[hit]
+    total = int(chosen.sum())
+    # Index of every chosen position: each posting's start, repeated, plus a running offset.
+    before = np.cumsum(chosen) - chosen
+    index = np.repeat(starts[hit] - before, chosen) + np.arange(total)
+    return ids[hit], chosen, positions[index].astype(np.int64)
