@@ -137,6 +137,11 @@ def _compact_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.repeat(np.concatenate(docs), np.concatenate(counts)), np.concatenate(found)
 
 
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    # np.unique hashes (numpy 2.3+) and costs seconds on millions of values; these are sorted.
+    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
+
+
 def segment_key(leaf) -> str | None:
     segment = leaf.segment()
     return segment.segment_id() if segment is not None else None
@@ -296,7 +301,8 @@ class DocSets:
         # Candidates: documents holding the rarer words. A word far more common than the
         # candidates so far is left to the position check, which decodes only the blocks
         # of its postings that hold a candidate.
-        by_rarity = sorted(set(words), key=lambda w: self.reader.doc_frequency(fieldname, w))
+        rarity = {w: self.reader.doc_frequency(fieldname, w) for w in set(words)}
+        by_rarity = sorted(rarity, key=rarity.__getitem__)
         candidates = self.term(fieldname, by_rarity[0])
         for word in by_rarity[1:]:
             if self.reader.doc_frequency(fieldname, word) > COMMON_FACTOR * len(candidates):
@@ -313,10 +319,14 @@ class DocSets:
                 continue
             local = candidates[lo:hi] - offset
             keys = None
-            for i, word in enumerate(words):
+            # Rarest word first: the documents left after each word narrow the blocks the
+            # next (more common) word has to decode.
+            for i, word in sorted(enumerate(words), key=lambda item: rarity[item[1]]):
                 if (fieldname, word) not in leaf:
                     keys = None
                     break
+                if keys is not None:
+                    local = _distinct_sorted(keys >> POSITION_BITS)
                 docs, positions = leaf_positions(leaf.postings(fieldname, word), local, fmt)
                 # Shift each word back by its place in the phrase: a phrase occurrence is then
                 # the same (document, position) key for all of its words.
@@ -328,8 +338,7 @@ class DocSets:
                 if not keys.size:
                     break
             if keys is not None and keys.size:
-                hits = keys >> POSITION_BITS
-                found.append(hits[np.r_[True, hits[1:] != hits[:-1]]] + offset)
+                found.append(_distinct_sorted(keys >> POSITION_BITS) + offset)
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
     def _remember(self, key: tuple[str, str], docs: np.ndarray) -> None:
