@@ -354,7 +354,8 @@ def reused_baseline(args, queries: list[dict]) -> dict:
     same = (
         earlier.get("cables") == args.cables
         and earlier.get("seed") == args.seed
-        and earlier.get("queries") == queries
+        # As JSON: the in-memory queries hold tuples where the file holds lists.
+        and earlier.get("queries") == json.loads(json.dumps(queries))
     )
     if not same or "baseline" not in earlier:
         raise SystemExit(f"{args.baseline_from}: not the same corpus and queries, or no baseline")
