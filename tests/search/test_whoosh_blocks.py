@@ -63,3 +63,39 @@ def test_block_helpers_read_both_forms():
     assert block_weights(None, 2).tolist() == [1.0, 1.0]
     assert block_weights(2.0, 2).tolist() == [2.0, 2.0]
     assert block_weights(np.asarray([1, 3], "<f4").tobytes(), 2).tolist() == [1.0, 3.0]
+
+
+def _old_style_index(path):
+    """An index as earlier versions wrote it: whoosh3's codec and pickled positions."""
+    from whoosh import formats
+
+    from search.backends.whoosh.schema import make_schema
+
+    schema = make_schema()
+    for name in ("subject", "body"):
+        schema[name].format = formats.Positions(field_boost=schema[name].format.field_boost)
+    path.mkdir()
+    return windex.create_in(str(path), schema)
+
+
+def test_phrases_on_an_index_mixing_old_and_packed_segments(tmp_path):
+    from whoosh import query as wq
+
+    from search.backends.whoosh.docsets import DocSets
+
+    ix = _old_style_index(tmp_path / "ix")
+    rng = random.Random(9)
+    for codec in (W3Codec(), PackedCodec(blocklimit=16, compression=0)):
+        writer = ix.writer(codec=codec)
+        for n in range(200):
+            words = " ".join(rng.choices(WORDS[:8], k=20))
+            writer.add_document(id=f"{type(codec).__name__}{n}", body=words)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) == 2
+        docsets = DocSets(reader, reader.doc_count_all())
+        for phrase in (["w1", "w2"], ["w3", "w3", "w4"]):
+            ours = sorted(docsets.phrase("body", phrase).tolist())
+            theirs = sorted(searcher.docs_for_query(wq.Phrase("body", phrase)))
+            assert ours == theirs and theirs

@@ -74,3 +74,12 @@ def test_schema_with_stemmed_text_reopens_from_disk(tmp_path):
     with windex.open_dir(str(tmp_path)).searcher() as searcher:
         assert isinstance(searcher.schema["body"], StemmedText)
         assert list(searcher.lexicon("body")) == [b"exercis", b"naval"]
+
+
+def test_single_positions_are_encoded_for_each_format():
+    # The encodings of single positions are cached: one format's must not leak to the other.
+    compact, old = StemmedText(), StemmedText()
+    old.format = formats.Positions()
+    for field in (compact, old, compact):
+        ((_, _, _, value),) = field.index("naval")
+        assert field.format.decode_positions(value) == [0]

@@ -116,19 +116,21 @@ class StemmedText(fields.TEXT):
         encode = self.format.encode
         for term, poslist in positions.items():
             if len(poslist) == 1:  # most words of a cable: their encoding is cached
-                value_bytes = _single_position(encode, poslist[0])
+                value_bytes = _single_position(self.format, poslist[0])
             else:
                 value_bytes = encode(poslist)
             yield term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, value_bytes
 
 
-_singles: dict[int, bytes] = {}
+# Keyed by format class too: an index written before CompactPositions encodes differently.
+_singles: dict[tuple[type, int], bytes] = {}
 
 
-def _single_position(encode, pos: int) -> bytes:
-    encoded = _singles.get(pos)
+def _single_position(fmt: formats.Format, pos: int) -> bytes:
+    key = (type(fmt), pos)
+    encoded = _singles.get(key)
     if encoded is None:
-        encoded = _singles[pos] = encode([pos])
+        encoded = _singles[key] = fmt.encode([pos])
     return encoded
 
 
