@@ -99,3 +99,18 @@ def test_phrases_on_an_index_mixing_old_and_packed_segments(tmp_path):
             ours = sorted(docsets.phrase("body", phrase).tolist())
             theirs = sorted(searcher.docs_for_query(wq.Phrase("body", phrase)))
             assert ours == theirs and theirs
+
+
+def test_block_positions_read_both_forms():
+    from search.backends.whoosh.blocks import block_positions
+    from search.backends.whoosh.schema import CompactPositions
+
+    fmt = CompactPositions()
+    values = [fmt.encode([1, 5]), fmt.encode([0]), fmt.encode([2, 3, 9])]
+    lengths = np.fromiter(map(len, values), dtype="<u4").tobytes()
+    ids, hit = np.array([10, 11, 12]), np.array([0, 2])
+    for raw in (tuple(values), [lengths, b"".join(values)]):
+        docs, counts, positions = block_positions(raw, hit, ids)
+        assert docs.tolist() == [10, 12]
+        assert counts.tolist() == [2, 3]
+        assert positions.tolist() == [1, 5, 2, 3, 9]

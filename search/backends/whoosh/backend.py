@@ -607,12 +607,8 @@ class WhooshBackend(BaseSearchBackend):
         if not ids:
             return
         ix = self._index(create=True)
-        kwargs: dict = {"limitmb": WRITE_LIMITMB, "codec": self._codec()}
-        if len(ids) >= self.options.get("MULTIPROCESS_GROUP", MULTIPROCESS_GROUP):
-            # spawn, not fork: the importer may run threads (progress bar, task worker), and
-            # the sub-writers need only Whoosh and the schema, not Django.
-            kwargs.update(procs=2, multisegment=True, start_method="spawn")
-        writer = self._writer(ix, **kwargs)
+        parallel = len(ids) >= self.options.get("MULTIPROCESS_GROUP", MULTIPROCESS_GROUP)
+        writer = self._writer(ix, **self._write_options(parallel=parallel))
         try:
             seen = set()
             for doc in iter_documents(ids):
@@ -639,11 +635,19 @@ class WhooshBackend(BaseSearchBackend):
             raise
         writer.commit(mergetype=self._merge_policy())
 
-    def _codec(self) -> PackedCodec:
-        return PackedCodec(
+    def _write_options(self, *, parallel: bool) -> dict:
+        """Writer options for adding documents; ``parallel``: two sub-writer processes, each
+        writing its own segment."""
+        codec = PackedCodec(
             blocklimit=int(self.options.get("BLOCK_POSTINGS", BLOCK_POSTINGS)),
             compression=int(self.options.get("BLOCK_COMPRESSION", BLOCK_COMPRESSION)),
         )
+        options: dict = {"limitmb": WRITE_LIMITMB, "codec": codec}
+        if parallel:
+            # spawn, not fork: the importer may run threads (progress bar, task worker), and
+            # the sub-writers need only Whoosh and the schema, not Django.
+            options.update(procs=2, multisegment=True, start_method="spawn")
+        return options
 
     def _merge_policy(self):
         return merge_policy(
@@ -662,10 +666,8 @@ class WhooshBackend(BaseSearchBackend):
         new = self._new_dir()
         try:
             ix = windex.open_dir(str(new))
-            kwargs = {"limitmb": WRITE_LIMITMB, "codec": self._codec()}
-            if count > self.options.get("MULTIPROCESS_ABOVE", MULTIPROCESS_ABOVE):
-                kwargs.update(procs=2, multisegment=True, start_method="spawn")
-            writer = ix.writer(**kwargs)
+            parallel = count > self.options.get("MULTIPROCESS_ABOVE", MULTIPROCESS_ABOVE)
+            writer = ix.writer(**self._write_options(parallel=parallel))
             written = 0
             for doc in iter_documents(None):
                 writer.add_document(**to_fields(doc))

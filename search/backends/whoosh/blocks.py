@@ -106,13 +106,14 @@ def block_weights(raw, count: int) -> np.ndarray:
     return np.asarray(raw, dtype=np.float32)
 
 
-def block_positions(
-    raw, hit: np.ndarray, ids: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def block_positions(raw, hit: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, ...]:
     """Docnums, per-posting counts and positions of the postings at ``hit`` (indexes in the
-    block) when the block's values are packed CompactPositions; None for a tuple of values."""
+    block) of CompactPositions values, packed by PackedCodec or in whoosh3's tuple."""
     if not isinstance(raw, list):
-        return None
+        chosen_values = [raw[j] for j in hit.tolist()]
+        lengths = np.fromiter(map(len, chosen_values), dtype=np.int64, count=len(chosen_values))
+        joined = np.frombuffer(b"".join(chosen_values), dtype="<u4").astype(np.int64)
+        return ids[hit], lengths // 4, joined
     counts = np.frombuffer(raw[0], dtype="<u4").astype(np.int64) // 4
     positions = np.frombuffer(raw[1], dtype="<u4")
     starts = np.cumsum(counts) - counts

@@ -120,17 +120,10 @@ def _compact_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndar
         at = np.searchsorted(wanted, ids[start:])
         hit = np.flatnonzero(wanted[np.minimum(at, len(wanted) - 1)] == ids[start:]) + start
         if hit.size:
-            packed = block_positions(matcher._data[2], hit, ids)
-            if packed is None:  # whoosh3's tuple of values
-                if matcher._values is None:
-                    matcher._read_values()
-                chosen = [matcher._values[j] for j in hit.tolist()]
-                lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
-                joined = np.frombuffer(b"".join(chosen), dtype="<u4").astype(np.int64)
-                packed = ids[hit], lengths // 4, joined
-            docs.append(packed[0])
-            counts.append(packed[1])
-            found.append(packed[2])
+            hit_docs, hit_counts, positions = block_positions(matcher._data[2], hit, ids)
+            docs.append(hit_docs)
+            counts.append(hit_counts)
+            found.append(positions)
         matcher._next_block()
     if not docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -305,7 +298,7 @@ class DocSets:
         by_rarity = sorted(rarity, key=rarity.__getitem__)
         candidates = self.term(fieldname, by_rarity[0])
         for word in by_rarity[1:]:
-            if self.reader.doc_frequency(fieldname, word) > COMMON_FACTOR * len(candidates):
+            if rarity[word] > COMMON_FACTOR * len(candidates):
                 break
             candidates = np.intersect1d(candidates, self.term(fieldname, word), True)
         if not candidates.size:
