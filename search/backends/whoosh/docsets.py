@@ -21,7 +21,9 @@ from search.backends.whoosh.schema import CompactPositions
 
 TERM_CACHE = 512  # postings arrays kept per index generation
 COMMON_FACTOR = 8  # a phrase word this many times more common than its candidates: not read
-POSITION_BITS = 24  # a phrase key is docnum << POSITION_BITS | position (bodies are far shorter)
+# A phrase key is docnum << POSITION_BITS | position: positions are uint32 (CompactPositions)
+# and a segment's docnums stay far below 2**31, so any body, however long, fits in an int64.
+POSITION_BITS = 32
 WEIGHTED_FIELDS = ("subject", "body")  # the fields relevance ranking scores
 
 
