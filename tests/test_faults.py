@@ -27,7 +27,11 @@ from django.db import connection
 from cables.parsing import parse
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SUBSET = 120  # cables in the archive the fault tests import
+SUBSET = 120  # cables in the archive most fault tests import
+# Cables in the archive the kill tests import: enough that the cables still to come after the
+# last kill point take far longer to write than one poll, so the kill lands mid-import even on
+# a loaded machine (with 120, a kill at 90 sometimes came after the last commit).
+LONG_SUBSET = 480
 
 DUMP_CABLES = """
 import json
@@ -40,10 +44,8 @@ print(json.dumps(rows))
 """
 
 
-@pytest.fixture(scope="module")
-def subset(corpus_dir, tmp_path_factory) -> tuple[Path, dict[str, list]]:
+def build_subset(corpus_dir: Path, folder: Path, size: int) -> tuple[Path, dict[str, list]]:
     """A tar.gz of real cables with distinct ids, and what each should store: [paragraphs, tags]."""
-    folder = tmp_path_factory.mktemp("subset")
     archive_path = folder / "subset.tar.gz"
     expected: dict[str, list] = {}
     with (
@@ -64,9 +66,20 @@ def subset(corpus_dir, tmp_path_factory) -> tuple[Path, dict[str, list]]:
             info = tarfile.TarInfo(f"cables/{record.id}.txt")  # named for its id
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
-            if len(expected) == SUBSET:
+            if len(expected) == size:
                 break
+    assert len(expected) == size
     return archive_path, expected
+
+
+@pytest.fixture(scope="module")
+def subset(corpus_dir, tmp_path_factory) -> tuple[Path, dict[str, list]]:
+    return build_subset(corpus_dir, tmp_path_factory.mktemp("subset"), SUBSET)
+
+
+@pytest.fixture(scope="module")
+def long_subset(corpus_dir, tmp_path_factory) -> tuple[Path, dict[str, list]]:
+    return build_subset(corpus_dir, tmp_path_factory.mktemp("long_subset"), LONG_SUBSET)
 
 
 class Site:
@@ -174,15 +187,15 @@ def wait_for(predicate, timeout: float = 300, every: float = 0.05) -> None:
         time.sleep(every)
 
 
-def kill_import_once(site: Site, archive: Path, kill_after: int) -> None:
-    """Start an import and SIGKILL it once at least ``kill_after`` cables are committed."""
+def kill_import_once(site: Site, archive: Path, kill_after: int, total: int) -> None:
+    """Start an import of ``total`` cables; SIGKILL it once ``kill_after`` are committed."""
     # Small batches, so the kill most likely lands inside a batch's transaction.
     process = site.start("import_cables", str(archive), "--quiet", "--batch-size", "5")
     wait_for(lambda: site.count_cables() >= kill_after or process.poll() is not None)
     process.send_signal(signal.SIGKILL)
     process.communicate()
     assert process.returncode == -signal.SIGKILL, "the import ended before it could be killed"
-    assert site.count_cables() < SUBSET
+    assert site.count_cables() < total, "the kill came after the last cable was written"
 
 
 def assert_whole(stored: dict[str, list], expected: dict[str, list]) -> None:
@@ -191,17 +204,17 @@ def assert_whole(stored: dict[str, list], expected: dict[str, list]) -> None:
     assert half_written == {}
 
 
-def test_killing_an_import_leaves_no_half_written_cable(site, subset):
-    archive, expected = subset
+def test_killing_an_import_leaves_no_half_written_cable(site, long_subset):
+    archive, expected = long_subset
     for kill_after in (15, 50, 90):
-        kill_import_once(site, archive, kill_after)
+        kill_import_once(site, archive, kill_after, len(expected))
 
         assert_whole(site.stored(), expected)
 
 
-def test_running_a_killed_import_again_finishes_the_job(site, subset):
-    archive, expected = subset
-    kill_import_once(site, archive, 40)
+def test_running_a_killed_import_again_finishes_the_job(site, long_subset):
+    archive, expected = long_subset
+    kill_import_once(site, archive, 40, len(expected))
 
     rerun = site.manage("import_cables", str(archive))
 
@@ -211,9 +224,9 @@ def test_running_a_killed_import_again_finishes_the_job(site, subset):
     assert_whole(stored, expected)
 
 
-def test_check_index_repair_restores_agreement_after_a_killed_import(site, subset):
-    archive, expected = subset
-    kill_import_once(site, archive, 40)
+def test_check_index_repair_restores_agreement_after_a_killed_import(site, long_subset):
+    archive, expected = long_subset
+    kill_import_once(site, archive, 40, len(expected))
 
     repaired = site.manage("check_index", "--repair")
     checked = site.manage("check_index")
