@@ -9,88 +9,12 @@ from urllib.parse import urlsplit
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cables.models import Cable, CableTag, Reference
+from search import service
 from search.documents import KIND_TO_FACET
 from search.state import SearchState
-
-# Words of the query language that are not words of the cable.
-_OPERATORS = {"AND", "OR", "NOT", "TO", "NEAR"}
-# Fields whose values are codes (filters), not text to find in the paragraphs.
-_TEXT_FIELDS = {"subject", "body", "text", "content"}
-_SUFFIXES = (
-    "ations",
-    "ation",
-    "izing",
-    "izes",
-    "ized",
-    "ings",
-    "ing",
-    "ize",
-    "ism",
-    "ies",
-    "ied",
-    "es",
-    "ed",
-    "s",
-)
-MAX_HIGHLIGHT_TERMS = 20
-
-
-def highlight_terms(q: str) -> list[str]:
-    """The words of a query worth marking in the text, as lower-case stems.
-
-    Search matches stemmed words, so "criticizes" must mark "criticized": each word is cut to a
-    rough stem and matched as a prefix. Excluded words (``-word``, ``NOT word``) and filter
-    fields (``tag:MARR``) are not marked.
-    """
-    terms: list[str] = []
-    negate_next = False
-    for token in re.findall(r'-?"[^"]*"|\S+', q):
-        if token.upper() in _OPERATORS:
-            negate_next = token.upper() == "NOT"
-            continue
-        negated = negate_next or token.startswith("-")
-        negate_next = False
-        if negated:
-            continue
-        token = token.lstrip("+(").rstrip(")")
-        field, sep, value = token.partition(":")
-        if sep:
-            if field.lower() not in _TEXT_FIELDS:
-                continue
-            token = value
-        for word in re.findall(r"\w+", token.lower()):
-            if len(word) < 2 or word.upper() in _OPERATORS:
-                continue
-            stem = word
-            for suffix in _SUFFIXES:
-                if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:
-                    stem = stem[: -len(suffix)]
-                    break
-            if stem not in terms:
-                terms.append(stem)
-    return terms[:MAX_HIGHLIGHT_TERMS]
-
-
-def highlight(text: str, terms: list[str]) -> SafeString:
-    """Escape ``text`` and wrap every word starting with one of ``terms`` in <mark>."""
-    if not terms:
-        return escape(text)
-    pattern = re.compile(
-        r"\b(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")\w*",
-        re.IGNORECASE,
-    )
-    out: list[str] = []
-    last = 0
-    for match in pattern.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(f"<mark>{escape(match.group())}</mark>")
-        last = match.end()
-    out.append(escape(text[last:]))
-    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +81,11 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         pk=cable_id,
     )
     q = " ".join(request.GET.get("q", "").split())[:500]
-    terms = highlight_terms(q)
+    # Marked as the search marked its snippets: same analyzer, phrases only where whole.
+    marker = service.highlighter(q)
+
+    def marked(text: str, subject: bool = False) -> SafeString:
+        return mark_safe(marker.mark(text, subject=subject))  # noqa: S308 - mark() escapes
 
     paragraphs: list[ShownParagraph] = []
     seen: set[str] = set()
@@ -166,7 +94,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         if anchor in seen:
             anchor = f"p{para.number}-{para.position}"
         seen.add(anchor)
-        blocks = [highlight(block, terms) for block in text_blocks(para.text)]
+        blocks = [marked(block) for block in text_blocks(para.text)]
         paragraphs.append(ShownParagraph(anchor, para.number, para.marking, blocks))
 
     refs = list(cable.references.all())
@@ -202,7 +130,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
     context = {
         "cable": cable,
         "q": q,
-        "subject_html": highlight(cable.subject, terms),
+        "subject_html": marked(cable.subject, subject=True),
         "tags": tags,
         "paragraphs": paragraphs,
         "references": references,
@@ -210,7 +138,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         "to": [a.name for a in addressees if a.kind == "to"],
         "info": [a.name for a in addressees if a.kind == "info"],
         "back_url": _back_url(request, q),
-        "highlighted": bool(terms),
+        "highlighted": bool(marker),
     }
     return render(request, "cables/detail.html", context)
 

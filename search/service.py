@@ -2,6 +2,7 @@
 
     search(state) -> SearchResults        facet_values(state, facet, prefix, limit) -> Facet
     total_for(state) -> int               iter_ids(state, limit) -> Iterator[str]
+    highlighter(q) -> Highlighter         (marks a query's words in a cable's text)
 
 User input never raises here; a missing or damaged index raises search.exceptions.IndexUnavailable.
 """
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from search.backends.base import BaseSearchBackend
+from search.backends.base import BaseSearchBackend, Highlighter
 from search.results import Facet, SearchResults
 from search.state import SearchState
 
@@ -64,3 +65,7 @@ def total_for(state: SearchState) -> int:
 
 def iter_ids(state: SearchState, limit: int) -> Iterator[str]:
     return get_backend().iter_ids(state, limit)
+
+
+def highlighter(q: str) -> Highlighter:
+    return get_backend().highlighter(q)

@@ -1,7 +1,7 @@
 """The interface every search backend implements, and the parts they share.
 
 Shaped like django-modelsearch's ``BaseSearchBackend``: a small class configured from settings,
-with capability flags that the shared contract tests (tests/search/backend_contract.py) read to
+with capability flags that the shared contract tests (tests/search/contract.py) read to
 skip what a backend declares it cannot do. Views and templates only see search.results types.
 """
 
@@ -9,11 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from search.results import Facet, SearchResults
 from search.state import SearchState
 
 Progress = Callable[[int], None]  # called with how many more cables were written
+
+
+class Highlighter(Protocol):
+    """Marks the words a query matched in a cable's own text (the cable page)."""
+
+    def __bool__(self) -> bool:
+        """False when the query has no words to mark (empty, or filters only)."""
+        ...
+
+    def mark(self, text: str, *, subject: bool = False) -> str:
+        """``text`` HTML-escaped, matches in <mark>; ``subject`` for a subject line
+        (``subject:`` words match there only)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +106,10 @@ class BaseSearchBackend:
         raise NotImplementedError
 
     def iter_ids(self, state: SearchState, limit: int) -> Iterator[str]:
+        raise NotImplementedError
+
+    def highlighter(self, q: str) -> Highlighter:
+        """What marks query ``q``'s words in a cable, as the snippets of a search mark them."""
         raise NotImplementedError
 
     def close(self) -> None:

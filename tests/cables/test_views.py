@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
-from cables.views import highlight, highlight_terms, text_blocks
+from cables.views import text_blocks
 
 RAW = "VZCZCXRO6042\nC O N F I D E N T I A L MOSCOW 005100\n\n¶1. (U) Lavrov said <b>so</b>.\n"
 
@@ -112,6 +112,30 @@ def test_query_words_are_marked_when_arriving_from_a_search(client, moscow):
     assert "<mark>LAVROV</mark>" in html  # in the subject
 
 
+def test_a_phrase_is_marked_whole_and_its_words_alone_are_not(client, moscow):
+    html = client.get("/cables/07MOSCOW5100/", {"q": '"missile defense"'}).content.decode()
+
+    assert "<mark>missile defense</mark>" in html  # paragraph 1
+    assert "<mark>MISSILE DEFENSE</mark>" in html  # the subject
+    assert "<mark>missiles</mark>" not in html  # paragraph 3: the word without the phrase
+
+
+def test_word_forms_are_marked_as_the_search_matched_them(client, moscow):
+    html = client.get("/cables/07MOSCOW5100/", {"q": "missiles"}).content.decode()
+
+    assert "<mark>missile</mark>" in html
+    assert "<mark>missiles</mark>" in html
+    assert "<mark>MISSILE</mark>" in html
+
+
+def test_excluded_words_and_filters_are_not_marked(client, moscow):
+    html = client.get("/cables/07MOSCOW5100/", {"q": "lavrov -russia tag:MARR"}).content.decode()
+
+    assert "<mark>Lavrov</mark>" in html
+    assert "<mark>Russia</mark>" not in html
+    assert "<mark>MARR</mark>" not in html
+
+
 def test_without_a_query_nothing_is_marked(client, moscow):
     html = client.get("/cables/07MOSCOW5100/").content.decode()
 
@@ -209,21 +233,6 @@ def test_page_of_an_imported_real_cable(client, db, corpus_dir, index_dir):
     assert 'id="p3"' in html
     assert "<mark>missile</mark>" in html
     assert 'href="/search?tag=MARR"' in html
-
-
-def test_highlight_terms_skip_operators_exclusions_and_filters():
-    assert highlight_terms('missile -japan NOT korea tag:MARR "arms race" OR defenses') == [
-        "missile",
-        "arms",
-        "race",
-        "defens",
-    ]
-
-
-def test_highlight_marks_word_forms_and_escapes():
-    html = highlight("Criticized <missiles> & criticism", highlight_terms("criticizes"))
-
-    assert html == "<mark>Criticized</mark> &lt;missiles&gt; &amp; <mark>criticism</mark>"
 
 
 def test_text_blocks_join_wrapped_lines_and_keep_list_items():

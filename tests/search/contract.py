@@ -403,6 +403,25 @@ class BackendContract:
         assert snippet.paragraph == -1
         assert "<mark>CRITICIZES</mark>" in snippet.html
 
+    # -- marking a cable's text (the cable page) ---------------------------------------------
+
+    def test_highlighter_marks_what_the_search_matched(self):
+        self.require("supports_snippets")
+        html = service.highlighter("missiles").mark("Lavrov: missile <b>defense</b>")
+        assert html == "Lavrov: <mark>missile</mark> &lt;b&gt;defense&lt;/b&gt;"
+
+    def test_highlighter_marks_a_phrase_only_where_whole(self):
+        self.require("supports_snippets")
+        marker = service.highlighter('"missile defense"')
+        assert marker.mark("missile defense") == "<mark>missile defense</mark>"
+        assert "<mark>" not in marker.mark("missile and defense")
+
+    def test_highlighter_of_filters_alone_marks_nothing(self):
+        self.require("supports_snippets")
+        marker = service.highlighter("tag:MARR -lavrov")
+        assert not marker
+        assert marker.mark("MARR Lavrov") == "MARR Lavrov"
+
     # -- suggestions -------------------------------------------------------------------------
 
     def test_did_you_mean_for_a_misspelling(self):

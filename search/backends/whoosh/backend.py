@@ -577,6 +577,10 @@ class WhooshBackend(BaseSearchBackend):
         sel = self._select(ctx, state)
         return self._facet(ctx, sel, state, facet, limit=max(1, min(limit, 5000)), prefix=prefix)
 
+    def highlighter(self, q: str) -> Matcher:
+        # Needs no index: the analyzer alone decides what matches.
+        return Matcher(positive_words(parse(q).tree))
+
     def total_for(self, state: SearchState) -> int:
         ctx = self._context()
         return self._count(ctx, state)

@@ -17,8 +17,12 @@ from search.results import Snippet
 
 MAX_SNIPPETS = 3
 WIDTH = 260  # characters of paragraph shown around the matches
-LEAD = 70
-MAX_SPANS = 40  # matches looked at per paragraph ("the" can match hundreds)  # characters kept before the first match of the window
+LEAD = 70  # characters kept before the first match of the window
+MAX_SPANS = 40  # matches looked at per paragraph for a snippet ("the" can match hundreds)
+# Candidate words looked at per paragraph for a snippet: a phrase's words can occur alone
+# many times before they occur together.
+MAX_CANDIDATES = 4 * MAX_SPANS
+_WORD_CHAR = re.compile(r"\w")
 
 
 @lru_cache(maxsize=50_000)
@@ -33,16 +37,20 @@ def _candidate_prefix(stem: str) -> str:
 
 
 class Matcher:
-    """Which tokens of a text count as a match for the query's positive words.
+    """Which stretches of a text count as a match for the query's positive words and phrases.
 
     Tokenising and stemming every paragraph of a page in Python cost ~15 ms per hit; instead a
-    regex finds the few words that could match and only those are stemmed.
+    regex finds the few words that could match and only those are stemmed. A phrase is marked
+    only where its words follow one another (nothing but spaces or punctuation between them,
+    as the index reads positions), as one stretch; its words alone are not marked.
     """
 
     def __init__(self, words: list[Word | Phrase]) -> None:
         self.stems: set[str] = set()
         self.prefixes: list[str] = []
         self.subject_only: set[str] = set()
+        self.phrases: set[tuple[str, ...]] = set()
+        self.subject_phrases: set[tuple[str, ...]] = set()
         for node in words:
             if node.field not in ("any", "text", "subject"):
                 continue
@@ -50,8 +58,14 @@ class Matcher:
                 self.prefixes.append(node.text.lower())
                 continue
             stems = analyse(TEXT_ANALYZER, node.text)
-            (self.subject_only if node.field == "subject" else self.stems).update(stems)
+            if isinstance(node, Phrase) and len(stems) > 1:
+                phrases = self.subject_phrases if node.field == "subject" else self.phrases
+                phrases.add(tuple(stems))
+            else:
+                (self.subject_only if node.field == "subject" else self.stems).update(stems)
+        self._phrase_stems = {stem for p in self.phrases | self.subject_phrases for stem in p}
         starts = {_candidate_prefix(s) for s in self.stems | self.subject_only}
+        starts |= {_candidate_prefix(s) for s in self._phrase_stems}
         starts |= set(self.prefixes)
         alternatives = "|".join(re.escape(p) for p in sorted(starts, key=len, reverse=True))
         self._candidates = (
@@ -61,21 +75,63 @@ class Matcher:
     def __bool__(self) -> bool:
         return self._candidates is not None
 
-    def spans(self, text: str, *, subject: bool = False) -> list[tuple[int, int, str]]:
+    def spans(
+        self, text: str, *, subject: bool = False, limit: int | None = MAX_SPANS
+    ) -> list[tuple[int, int, str]]:
+        """(start, end, key) of each match, in order; the key is the word's stem, or the
+        phrase's stems joined by spaces. ``limit=None`` finds every match."""
         if self._candidates is None:
             return []
         stems = self.stems | self.subject_only if subject else self.stems
-        out = []
+        phrases = self.phrases | self.subject_phrases if subject else self.phrases
+        # (start, end, stem, marked alone) of the words that are a query word or phrase word.
+        tokens: list[tuple[int, int, str, bool]] = []
         for m in self._candidates.finditer(text):
             found = _stems(m.group().lower())
             if len(found) != 1:
                 continue
             stem = found[0]
-            if stem in stems or any(stem.startswith(p) for p in self.prefixes):
-                out.append((m.start(), m.end(), stem))
-                if len(out) >= MAX_SPANS:  # enough to rank and mark a 260-character window
+            alone = stem in stems or any(stem.startswith(p) for p in self.prefixes)
+            if alone or (phrases and stem in self._phrase_stems):
+                tokens.append((m.start(), m.end(), stem, alone))
+                if limit is not None and len(tokens) >= MAX_CANDIDATES:
                     break
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(tokens) and (limit is None or len(out) < limit):
+            start, end, stem, alone = tokens[i]
+            run = _phrase_at(text, tokens, i, phrases) if phrases else 0
+            if run:
+                last = tokens[i + run - 1]
+                out.append((start, last[1], " ".join(t[2] for t in tokens[i : i + run])))
+                i += run
+                continue
+            if alone:
+                out.append((start, end, stem))
+            i += 1
         return out
+
+    def mark(self, text: str, *, subject: bool = False) -> str:
+        """All of ``text``, HTML-escaped, with every match in <mark>."""
+        return _mark(text, self.spans(text, subject=subject, limit=None), 0, len(text))
+
+
+def _phrase_at(
+    text: str, tokens: list[tuple[int, int, str, bool]], i: int, phrases: set[tuple[str, ...]]
+) -> int:
+    """How many tokens from ``i`` on make up one of ``phrases`` (the longest), or 0."""
+    best = 0
+    for phrase in phrases:
+        n = len(phrase)
+        if n <= best or i + n > len(tokens) or tokens[i][2] != phrase[0]:
+            continue
+        for k in range(1, n):
+            before, token = tokens[i + k - 1], tokens[i + k]
+            if token[2] != phrase[k] or _WORD_CHAR.search(text, before[1], token[0]):
+                break
+        else:
+            best = n
+    return best
 
 
 def _mark(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
