@@ -107,3 +107,16 @@ def test_snippets_count_a_phrase_as_one_of_the_query_words():
     found = snippets(matcher('"missile defense" iran'), "", paragraphs)
 
     assert [s.paragraph for s in found] == [2, 1]
+
+
+def test_snippets_rank_a_phrase_above_a_word_repeated():
+    paragraphs = [
+        (1, "A visit, then another visit, then a third visit."),
+        (2, "The first lady spoke."),
+        (3, "One more visit."),
+        (4, "A last visit and a visit."),
+    ]
+
+    found = snippets(matcher('"first lady" visit'), "", paragraphs)
+
+    assert found[0].paragraph == 2

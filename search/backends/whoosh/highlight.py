@@ -185,7 +185,9 @@ def snippets(
     for position, (number, text) in enumerate(paragraphs):
         spans = matcher.spans(text)
         if spans:
-            distinct = len({stem for _, _, stem in spans})
+            # A phrase counts as the query words it holds: a paragraph with the whole phrase
+            # outranks one where a single word occurs many times.
+            distinct = sum(key.count(" ") + 1 for key in {key for _, _, key in spans})
             scored.append((-distinct, -len(spans), position, number, text, spans))
     scored.sort(key=lambda row: row[:3])
     out = [
