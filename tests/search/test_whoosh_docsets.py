@@ -51,7 +51,7 @@ def test_docsets_equal_whoosh_matches(q):
     "q", ["missile defense", "lavrov", "nuclear OR uranium", "government -iran", "japan china"]
 )
 def test_numpy_ranking_scores_like_whoosh(q):
-    # Phrases differ on purpose: scored as the sum of their words, not by phrase frequency.
+    # Phrases differ on purpose: scored by phrase frequency, where Whoosh sums their words.
     from search.backends.whoosh import ranking
 
     ctx = get_backend()._context()
@@ -115,3 +115,19 @@ def test_excluded_word_removes_phrase_matches():
     both = docs('"foreign minister" -iran')
     assert both == docs('"foreign minister"') - docs("iran")
     assert docs('"foreign minister"') & docs("iran")  # the exclusion removes something
+
+
+@pytest.mark.usefixtures("searchable")
+@pytest.mark.parametrize("words", [["prime", "minist"], ["of", "the"], ["unit", "state"]])
+def test_phrase_counts_equal_whoosh_spans(words):
+    from whoosh import query as wq
+
+    ctx = get_backend()._context()
+    docs, counts = ctx.docsets.phrase_postings("body", words)
+    matcher = wq.Phrase("body", words).matcher(ctx.searcher)
+    theirs = {}
+    while matcher.is_active():
+        theirs[matcher.id()] = len(matcher.spans())
+        matcher.next()
+    assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == theirs
+    assert max(theirs.values()) > 1  # some cable holds the phrase more than once

@@ -137,6 +137,12 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
 
 
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array, and how many times each occurs."""
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return values[starts], np.diff(np.r_[starts, values.size])
+
+
 def segment_key(leaf) -> str | None:
     segment = leaf.segment()
     return segment.segment_id() if segment is not None else None
@@ -189,6 +195,7 @@ class DocSets:
         self.leaves = list(reader.leaf_readers())
         self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._weights: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._phrases: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def _segment_postings(self, leaf, fieldname: str, text, *, weighted: bool):
         key = (segment_key(leaf), fieldname, text, weighted)
@@ -287,7 +294,22 @@ class DocSets:
         return out
 
     def phrase(self, fieldname: str, words: list[str]) -> np.ndarray:
-        """Docnums where ``words`` occur one after the other in ``fieldname``.
+        """Docnums where ``words`` occur one after the other in ``fieldname``."""
+        return self.phrase_postings(fieldname, words)[0]
+
+    def phrase_postings(self, fieldname: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums holding the phrase, and how many times each holds it (for ranking)."""
+        key = (fieldname, tuple(words))
+        found = self._phrases.get(key)
+        if found is None:
+            found = self._phrase_postings(fieldname, words)
+            self._phrases[key] = found
+            if len(self._phrases) > TERM_CACHE:
+                self._phrases.popitem(last=False)
+        return found
+
+    def _phrase_postings(self, fieldname: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """See phrase_postings.
 
         Whoosh checks positions document by document through span objects (~99 ms CPU for a
         typical phrase at 50,000 cables); here only the documents holding every word are
@@ -304,8 +326,8 @@ class DocSets:
                 break
             candidates = np.intersect1d(candidates, self.term(fieldname, word), True)
         if not candidates.size:
-            return candidates
-        found = []
+            return candidates, np.zeros(0, dtype=np.int64)
+        found, counts = [], []
         for leaf, offset in self.leaves:
             fmt = leaf.schema[fieldname].format
             upper = offset + leaf.doc_count_all()
@@ -333,8 +355,12 @@ class DocSets:
                 if not keys.size:
                     break
             if keys is not None and keys.size:
-                found.append(_distinct_sorted(keys >> POSITION_BITS) + offset)
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+                docs, per_doc = _runs(keys >> POSITION_BITS)
+                found.append(docs + offset)
+                counts.append(per_doc)
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(found), np.concatenate(counts)
 
     def _remember(self, key: tuple[str, str], docs: np.ndarray) -> None:
         self._terms[key] = docs

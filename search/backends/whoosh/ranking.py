@@ -4,8 +4,10 @@ Whoosh scores hits one posting at a time in Python: ~100 ms p95 for a top-20 pag
 cables, so most of a second at Cablegate scale. The same BM25F formula (K1=1.2, B=0.75, the
 subject's field boost already in its weights) over postings read a block at a time, plus the
 per-document field lengths kept per segment, ranks the same way in a few milliseconds.
-Ties (and queries with nothing to score, such as tag:RS) go newest first. A phrase scores as
-the sum of its words (Whoosh counts phrase occurrences instead).
+Ties (and queries with nothing to score, such as tag:RS) go newest first. A phrase scores by
+how often the whole phrase occurs, as one term whose document frequency is the number of cables
+holding it (Whoosh adds up its words' scores: a cable full of "prime" and "minister" would then
+beat one that says "prime minister" twice).
 """
 
 from __future__ import annotations
@@ -32,21 +34,28 @@ def _add(q: wq.Query, docsets, arrays, reader, out: np.ndarray, boost: float) ->
     if isinstance(q, wq.Term):
         if q.fieldname in SCORED_FIELDS:
             docs, tf = docsets.weighted(q.fieldname, q.text)
-            if not len(docs):
-                return
-            count = max(1, reader.doc_count_all())
-            idf = math.log(count / (reader.doc_frequency(q.fieldname, q.text) + 1)) + 1
-            lengths = arrays.lengths[q.fieldname][docs]
-            avg = arrays.avg_length[q.fieldname] or 1.0
-            out[docs] += (
-                boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avg))
-            ).astype(np.float32)
+            _bm25(
+                q.fieldname,
+                docs,
+                tf,
+                reader.doc_frequency(q.fieldname, q.text),
+                arrays,
+                reader,
+                out,
+                boost,
+            )
         elif boost != 1.0:  # a boosted exact term: the cable id a query names
             out[docsets.term(q.fieldname, q.text)] += boost
         return
     if isinstance(q, wq.Phrase):
-        for word in q.words:
-            _add(wq.Term(q.fieldname, word), docsets, arrays, reader, out, boost)
+        if q.fieldname in SCORED_FIELDS and q.slop == 1 and len(q.words) > 1:
+            docs, count = docsets.phrase_postings(q.fieldname, list(q.words))
+            # Term weights carry the field's boost (the subject counts double); so must these.
+            tf = count * reader.schema[q.fieldname].format.field_boost
+            _bm25(q.fieldname, docs, tf, len(docs), arrays, reader, out, boost)
+        else:
+            for word in q.words:
+                _add(wq.Term(q.fieldname, word), docsets, arrays, reader, out, boost)
         return
     if isinstance(q, wq.AndNot):
         _add(q.a, docsets, arrays, reader, out, boost)
@@ -59,6 +68,27 @@ def _add(q: wq.Query, docsets, arrays, reader, out: np.ndarray, boost: float) ->
         for text in reader.expand_prefix(q.fieldname, q.text):
             _add(wq.Term(q.fieldname, text), docsets, arrays, reader, out, boost)
     # Every, ranges, Not and the rest only filter: no score.
+
+
+def _bm25(
+    fieldname: str,
+    docs: np.ndarray,
+    tf: np.ndarray,
+    doc_frequency: int,
+    arrays,
+    reader,
+    out: np.ndarray,
+    boost: float,
+) -> None:
+    if not len(docs):
+        return
+    count = max(1, reader.doc_count_all())
+    idf = math.log(count / (doc_frequency + 1)) + 1
+    lengths = arrays.lengths[fieldname][docs]
+    avg = arrays.avg_length[fieldname] or 1.0
+    out[docs] += (boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avg))).astype(
+        np.float32
+    )
 
 
 def top(
