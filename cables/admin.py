@@ -9,10 +9,17 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import get_valid_filename
 from django_htmx.http import HttpResponseStopPolling
@@ -234,7 +241,7 @@ def _size(n: int) -> str:
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
-        "status",
+        "state",
         "created_at",
         "created_by",
         "new",
@@ -246,16 +253,13 @@ class ImportJobAdmin(admin.ModelAdmin):
     change_list_template = "admin/cables/importjob/change_list.html"
     actions = ["run_again"]
 
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj: ImportJob) -> str:
+        return obj.state
+
     @admin.action(description="Run the selected import jobs again")
     def run_again(self, request: HttpRequest, queryset) -> None:
-        # A worker killed mid-job leaves its job "running" for ever. Running it again is safe:
-        # importing is idempotent, and stored cables count as unchanged.
-        from cables.tasks import run_import_job
-
-        ids = list(queryset.values_list("pk", flat=True))
-        queryset.update(status=ImportJob.Status.QUEUED, finished_at=None, message="")
-        for pk in ids:
-            transaction.on_commit(partial(run_import_job.enqueue, pk))
+        ids = _queue_again(queryset)
         self.message_user(request, f"{len(ids)} import job(s) queued to run again.")
 
     # Staff only: every staff member may upload and follow imports.
@@ -280,6 +284,12 @@ class ImportJobAdmin(admin.ModelAdmin):
                 view(self.progress_view),
                 name="cables_importjob_progress",
             ),
+            path("<int:job_id>/cancel/", view(self.cancel_view), name="cables_importjob_cancel"),
+            path(
+                "<int:job_id>/run-again/",
+                view(self.run_again_view),
+                name="cables_importjob_run_again",
+            ),
             *super().get_urls(),
         ]
 
@@ -301,6 +311,37 @@ class ImportJobAdmin(admin.ModelAdmin):
             stop = HttpResponseStopPolling(response.content)
             return stop
         return response
+
+    def cancel_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """Stop a queued or running job. A running import stops between two batches: the
+        cables committed so far stay, whole and searchable."""
+        job = self._job(request, job_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        cancelled = ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+        ).update(
+            status=ImportJob.Status.CANCELLED,
+            finished_at=timezone.now(),
+            message=f"Cancelled by {request.user}. The cables imported before that are kept.",
+        )
+        if cancelled:
+            messages.success(request, f"Import #{job.pk} cancelled.")
+        else:
+            messages.warning(request, f"Import #{job.pk} had already ended.")
+        return HttpResponseRedirect(reverse("admin:cables_importjob_change", args=[job.pk]))
+
+    def run_again_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """Queue an ended or stalled job again (same files; stored cables count unchanged)."""
+        job = self._job(request, job_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if job.finished or job.stalled:
+            _queue_again(ImportJob.objects.filter(pk=job.pk))
+            messages.success(request, f"Import #{job.pk} queued to run again.")
+        else:
+            messages.warning(request, f"Import #{job.pk} is still {job.state.lower()}.")
+        return HttpResponseRedirect(reverse("admin:cables_importjob_change", args=[job.pk]))
 
     def _job(self, request: HttpRequest, job_id) -> ImportJob:
         if not self.has_view_permission(request):
@@ -366,6 +407,24 @@ class ImportJobAdmin(admin.ModelAdmin):
             job.save(update_fields=["files"])
             transaction.on_commit(partial(run_import_job.enqueue, job.pk))
         return job
+
+
+def _queue_again(jobs: QuerySet) -> list[int]:
+    """Queue these jobs to run again. Safe whatever they did before: importing is
+    idempotent, and the cables they already stored count as unchanged."""
+    from cables.tasks import run_import_job
+
+    ids = list(jobs.values_list("pk", flat=True))
+    jobs.update(
+        status=ImportJob.Status.QUEUED,
+        finished_at=None,
+        heartbeat_at=None,
+        message="",
+        errors=[],
+    )
+    for pk in ids:
+        transaction.on_commit(partial(run_import_job.enqueue, pk))
+    return ids
 
 
 def _unique_name(name: str, taken: list[str]) -> str:

@@ -4,6 +4,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Tag(models.Model):
@@ -150,6 +152,11 @@ class Addressee(models.Model):
         return f"{self.get_kind_display()}: {self.name}"
 
 
+# A running job whose worker has not beaten for this long is shown as stalled; the worker beats
+# every cables.tasks.HEARTBEAT_SECONDS.
+IMPORT_STALLED_AFTER = timedelta(seconds=90)
+
+
 class ImportJob(models.Model):
     """One upload through the admin, imported in the background by cables.tasks."""
 
@@ -158,6 +165,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
@@ -168,6 +176,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life of the worker running the job (every few seconds, whatever it is busy
+    # with): a running job whose worker was killed or restarted stops beating.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     files = models.JSONField(default=list, blank=True)  # uploaded file names, as stored
     # Progress: bytes of the uploaded files read, and cables read (total is an estimate
     # while archives are being read, exact at the end).
@@ -194,7 +205,20 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker has given no sign of life for a while (killed, restarted)."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        return last is not None and timezone.now() - last > IMPORT_STALLED_AFTER
+
+    @property
+    def state(self) -> str:
+        """The status as staff should read it: a running job whose worker is gone is stalled."""
+        return "Stalled" if self.stalled else self.get_status_display()
 
     @property
     def percent(self) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 
 from django.conf import settings
+from django.db import DatabaseError, connections
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
@@ -16,8 +19,41 @@ from cables.models import ImportJob
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 0.5
+# How often a running job says it is alive; well under models.IMPORT_STALLED_AFTER.
+HEARTBEAT_SECONDS = 10.0
 # A job page lists at most this many failures; the count says how many there were.
 MAX_STORED_ERRORS = 1000
+
+
+class _Cancelled(Exception):
+    """Staff cancelled the job (its status is no longer "running")."""
+
+
+class _Heartbeat:
+    """Marks the job alive every HEARTBEAT_SECONDS from a thread of its own, whatever the
+    import is busy with: indexing a group of 20,000 cables reports no progress for minutes."""
+
+    def __init__(self, job_id: int) -> None:
+        self._running = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"import-{job_id}", daemon=True)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(HEARTBEAT_SECONDS):
+                # Busy (SQLite has one writer at a time): the next beat will do.
+                with contextlib.suppress(DatabaseError):
+                    self._running.update(heartbeat_at=timezone.now())
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 @task
@@ -25,14 +61,20 @@ def run_import_job(job_id: int) -> dict:
     """Import the files uploaded for one ImportJob, keeping its progress up to date."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status != ImportJob.Status.QUEUED:
-        return {"skipped": True}
+        return {"skipped": True}  # cancelled while queued, or already taken
     jobs = ImportJob.objects.filter(pk=job_id)
+    # Every update while importing goes through `running`: once staff cancel the job, it
+    # matches nothing, which is how the import learns it should stop.
+    running = jobs.filter(status=ImportJob.Status.RUNNING)
     size = sum(p.stat().st_size for p in job.folder.rglob("*") if p.is_file())
-    jobs.update(status=ImportJob.Status.RUNNING, started_at=timezone.now(), total_bytes=size)
+    now = timezone.now()
+    jobs.update(status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, total_bytes=size)
     last_saved = 0.0
+    latest: ImportSummary | None = None
 
     def progress(summary: ImportSummary, sources: ProgressSource) -> None:
-        nonlocal last_saved
+        nonlocal last_saved, latest
+        latest = summary
         now = time.monotonic()
         if now - last_saved < PROGRESS_EVERY_SECONDS:
             return
@@ -40,32 +82,48 @@ def run_import_job(job_id: int) -> dict:
         estimate = summary.read
         if sources.bytes_done:
             estimate = max(estimate, round(summary.read * sources.bytes_total / sources.bytes_done))
-        jobs.update(
+        saved = running.update(
             total_bytes=sources.bytes_total,
             processed_bytes=sources.bytes_done,
             total=estimate,
             processed=summary.read,
+            heartbeat_at=timezone.now(),
             **summary.as_dict(),
         )
+        if not saved:
+            # Raised between batches: no cable is half-written, and import_paths still
+            # hands what was committed to the index on the way out.
+            raise _Cancelled
 
     try:
-        summary = import_paths([job.folder], progress=progress, root=settings.MEDIA_ROOT)
+        with _Heartbeat(job_id):
+            summary = import_paths([job.folder], progress=progress, root=settings.MEDIA_ROOT)
+    except _Cancelled:
+        if latest is not None:
+            jobs.update(processed=latest.read, errors=_errors(latest), **latest.as_dict())
+        return {"cancelled": True}
     except Exception as exc:
         logger.exception("import job %s failed", job_id)
-        jobs.update(
+        running.update(
             status=ImportJob.Status.FAILED,
             finished_at=timezone.now(),
             message=f"The import stopped on an unexpected error: {exc}",
         )
         return {"failed": True}
-    errors = [{"source": f.source, "error": f.error} for f in summary.failures[:MAX_STORED_ERRORS]]
-    jobs.update(
+    finished = running.update(
         status=ImportJob.Status.DONE,
         finished_at=timezone.now(),
         total=summary.read,
         processed=summary.read,
         processed_bytes=F("total_bytes"),
-        errors=errors,
+        errors=_errors(summary),
         **summary.as_dict(),
     )
+    if not finished:  # cancelled after the last progress report: keep the status, log the counts
+        jobs.update(processed=summary.read, errors=_errors(summary), **summary.as_dict())
+        return {"cancelled": True}
     return summary.as_dict()
+
+
+def _errors(summary: ImportSummary) -> list[dict]:
+    return [{"source": f.source, "error": f.error} for f in summary.failures[:MAX_STORED_ERRORS]]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import tarfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from cables.ingest.importer import import_paths
 from cables.models import Cable, ImportJob
@@ -212,3 +214,113 @@ def test_job_left_running_by_a_killed_worker_can_be_run_again(staff_client, medi
     assert job.status == ImportJob.Status.DONE
     assert job.new + job.unchanged == 1
     assert Cable.objects.filter(pk="07MOSCOW5100").exists()
+
+
+def stalled_job() -> ImportJob:
+    """What a worker killed mid-import leaves: a running job that stopped beating long ago."""
+    long_ago = timezone.now() - timedelta(minutes=10)
+    return ImportJob.objects.create(
+        status=ImportJob.Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago, processed=40
+    )
+
+
+def test_a_job_whose_worker_stopped_shows_as_stalled_with_a_way_to_finish_it(staff_client):
+    job = stalled_job()
+
+    html = staff_client.get(reverse("admin:cables_importjob_change", args=[job.pk])).content
+    listing = staff_client.get(reverse("admin:cables_importjob_changelist")).content
+
+    assert b"Stalled" in html
+    assert b"no sign of the import worker" in html
+    assert reverse("admin:cables_importjob_run_again", args=[job.pk]).encode() in html
+    assert b"Stalled" in listing
+
+
+def test_a_running_job_offers_cancel_but_not_run_again(staff_client):
+    job = ImportJob.objects.create(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+
+    html = staff_client.get(reverse("admin:cables_importjob_change", args=[job.pk])).content
+
+    assert reverse("admin:cables_importjob_cancel", args=[job.pk]).encode() in html
+    assert reverse("admin:cables_importjob_run_again", args=[job.pk]).encode() not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_again_finishes_a_stalled_job(staff_client, media):
+    staff_client.post(UPLOAD, {"files": [seed_upload()]})
+    job = ImportJob.objects.get()
+    long_ago = timezone.now() - timedelta(minutes=10)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago
+    )
+
+    staff_client.post(reverse("admin:cables_importjob_run_again", args=[job.pk]))
+    call_command("db_worker", "--batch", verbosity=0)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert Cable.objects.filter(pk="07MOSCOW5100").exists()
+
+
+def test_run_again_leaves_a_job_that_is_still_running_alone(staff_client):
+    job = ImportJob.objects.create(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+
+    response = staff_client.post(
+        reverse("admin:cables_importjob_run_again", args=[job.pk]), follow=True
+    )
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
+    assert b"is still running" in response.content
+
+
+def test_cancel_ends_a_queued_job_and_says_who_cancelled_it(staff_client, media):
+    staff_client.post(UPLOAD, {"files": [seed_upload()]})
+    job = ImportJob.objects.get()
+
+    response = staff_client.post(
+        reverse("admin:cables_importjob_cancel", args=[job.pk]), follow=True
+    )
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CANCELLED
+    assert job.finished_at is not None
+    assert "Cancelled by staff" in job.message
+    assert b"Cancelled by staff" in response.content
+    assert run_import_job.call(job.pk) == {"skipped": True}
+
+
+def test_cancel_leaves_an_ended_job_as_it_was(staff_client):
+    job = ImportJob.objects.create(status=ImportJob.Status.DONE, new=3)
+
+    response = staff_client.post(
+        reverse("admin:cables_importjob_cancel", args=[job.pk]), follow=True
+    )
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert b"had already ended" in response.content
+
+
+@pytest.mark.parametrize("name", ["cancel", "run_again"])
+def test_cancel_and_run_again_answer_only_post(staff_client, name):
+    job = stalled_job()
+
+    response = staff_client.get(reverse(f"admin:cables_importjob_{name}", args=[job.pk]))
+
+    assert response.status_code == 405
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
+
+
+@pytest.mark.parametrize("name", ["cancel", "run_again"])
+def test_non_staff_cannot_cancel_or_run_again(client, django_user_model, name):
+    client.force_login(django_user_model.objects.create_user("reader", password="pw"))
+    job = stalled_job()
+
+    response = client.post(reverse(f"admin:cables_importjob_{name}", args=[job.pk]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
