@@ -114,3 +114,18 @@ def test_block_positions_read_both_forms():
         assert docs.tolist() == [10, 12]
         assert counts.tolist() == [2, 3]
         assert positions.tolist() == [1, 5, 2, 3, 9]
+
+
+def test_block_positions_of_a_whole_block_read_both_forms():
+    from search.backends.whoosh.blocks import block_positions
+    from search.backends.whoosh.schema import CompactPositions
+
+    fmt = CompactPositions()
+    values = [fmt.encode([1, 5]), fmt.encode([0]), fmt.encode([2, 3, 9])]
+    lengths = np.fromiter(map(len, values), dtype="<u4").tobytes()
+    ids, hit = np.array([10, 11, 12]), np.arange(3)
+    for raw in (tuple(values), [lengths, b"".join(values)]):
+        docs, counts, positions = block_positions(raw, hit, ids)
+        assert docs.tolist() == [10, 11, 12]
+        assert counts.tolist() == [2, 1, 3]
+        assert positions.tolist() == [1, 5, 0, 2, 3, 9]

@@ -116,6 +116,8 @@ def block_positions(raw, hit: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, 
         return ids[hit], lengths // 4, joined
     counts = np.frombuffer(raw[0], dtype="<u4").astype(np.int64) // 4
     positions = np.frombuffer(raw[1], dtype="<u4")
+    if len(hit) == len(counts):  # the whole block (hit is sorted and distinct)
+        return ids, counts, positions.astype(np.int64)
     starts = np.cumsum(counts) - counts
     chosen = counts[hit]
     total = int(chosen.sum())
