@@ -197,7 +197,7 @@ class ImportJob(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Import #{self.pk} ({self.get_status_display().lower()})"
+        return f"Import #{self.pk} ({self.state.lower()})"
 
     @property
     def folder(self) -> Path:
