@@ -50,7 +50,8 @@ test-postgres: install-dev
 # Property-based tests (parser, query parser, search service) with many more generated inputs
 # than CI runs (a few hundred there). 100,000 per test takes a few hours on 2 cores.
 FUZZ_EXAMPLES ?= 100000
-FUZZ_TESTS := tests/cables/test_parsing_properties.py tests/search/test_query_fuzz.py
+FUZZ_TESTS := tests/cables/test_parsing_properties.py tests/search/test_query_fuzz.py \
+	tests/search/test_whoosh_highlight.py
 fuzz: install-dev
 	CABLESEARCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider \
 		--durations=0 $(FUZZ_TESTS) $(PYTEST_ARGS)

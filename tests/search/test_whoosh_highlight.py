@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from html import unescape
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from search.backends.whoosh.highlight import Matcher, snippets
 from search.query import parse, positive_words
 
@@ -120,3 +127,46 @@ def test_snippets_rank_a_phrase_above_a_word_repeated():
     found = snippets(matcher('"first lady" visit'), "", paragraphs)
 
     assert found[0].paragraph == 2
+
+
+# -- properties: marking never alters the text ------------------------------------------------
+
+EXAMPLES = int(os.environ.get("CABLESEARCH_FUZZ_EXAMPLES", "300"))
+fuzz_settings = settings(max_examples=EXAMPLES, deadline=None)
+QUERY_PIECES = [
+    '"missile defense"', "missile", "missiles", "nucl*", "-iran", "subject:defense",
+    '"the u.s."', "tag:RS", '"defense defense"', "OR", "(", ")", '"', "u.s.", "é",
+]  # fmt: skip
+TEXT_PIECES = [
+    "missile", "Missiles", "defense", "DEFENSE", "iran", "the", "U.S.", "nuclear", "<b>", "&amp;",
+    "&", "é", "-", ",", ".", "\n", "  ", "missile-defense", "missile.defense",
+]  # fmt: skip
+queries = st.lists(st.sampled_from(QUERY_PIECES) | st.text(max_size=8), max_size=5).map(" ".join)
+texts = st.lists(st.sampled_from(TEXT_PIECES) | st.text(max_size=6), max_size=60).map(" ".join)
+
+
+def _strip(html: str) -> str:
+    return unescape(html.replace("<mark>", "").replace("</mark>", ""))
+
+
+@pytest.mark.fuzz
+@fuzz_settings
+@given(queries, texts, st.booleans())
+def test_marking_keeps_every_character_of_the_text(q, text, subject):
+    html = matcher(q).mark(text, subject=subject)
+
+    assert _strip(html) == text
+    assert "<mark><mark>" not in html and "</mark></mark>" not in html
+    assert html.count("<mark>") == html.count("</mark>")
+
+
+@pytest.mark.fuzz
+@fuzz_settings
+@given(queries, st.lists(texts, min_size=1, max_size=4))
+def test_every_snippet_is_a_piece_of_its_paragraph(q, paragraphs):
+    numbered = list(enumerate(paragraphs, start=1))
+
+    for snippet in snippets(matcher(q), "SUBJECT", numbered):
+        piece = _strip(snippet.html).removeprefix("… ").removesuffix(" …")
+        source = "SUBJECT" if snippet.paragraph == -1 else paragraphs[snippet.paragraph - 1]
+        assert piece in source
