@@ -217,15 +217,23 @@ def initial_archive(count: int, folder: Path) -> Path:
     return path
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path):
+def start_gunicorn(
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    threads: int,
+    log: Path,
+    log_level: str = "warning",
+):
+    """gunicorn with the production settings of config/gunicorn.py, on loopback."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
-        "config.wsgi:application",
+        "--config", "config/gunicorn.py",
         "--bind", f"{HOST}:{port}",
         "--workers", str(workers),
         "--threads", str(threads),
-        "--timeout", "60",
-        "--log-level", "warning",
+        "--log-level", log_level,
+        "--access-logfile", "/dev/null",
     ]  # fmt: skip
     out = log.open("ab")
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=out)

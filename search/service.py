@@ -3,6 +3,7 @@
     search(state) -> SearchResults        facet_values(state, facet, prefix, limit) -> Facet
     total_for(state) -> int               iter_ids(state, limit) -> Iterator[str]
     highlighter(q) -> Highlighter         (marks a query's words in a cable's text)
+    warm_up() -> seconds | None           (a server worker, before taking requests)
 
 User input never raises here; a missing or damaged index raises search.exceptions.IndexUnavailable.
 """
@@ -10,12 +11,14 @@ User input never raises here; a missing or damaged index raises search.exception
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from search.backends.base import BaseSearchBackend, Highlighter
+from search.exceptions import IndexUnavailable
 from search.results import Facet, SearchResults
 from search.state import SearchState
 
@@ -69,3 +72,15 @@ def iter_ids(state: SearchState, limit: int) -> Iterator[str]:
 
 def highlighter(q: str) -> Highlighter:
     return get_backend().highlighter(q)
+
+
+def warm_up() -> float | None:
+    """Open the index and build its caches now, with the first page a visitor sees (an empty
+    search, whose result is then cached). Seconds taken, or None when the index is missing
+    or damaged: searches answer 503 until it is rebuilt, and the server still starts."""
+    started = time.perf_counter()
+    try:
+        search(SearchState())
+    except IndexUnavailable:
+        return None
+    return time.perf_counter() - started
