@@ -68,7 +68,11 @@ def run_import_job(job_id: int) -> dict:
     running = jobs.filter(status=ImportJob.Status.RUNNING)
     size = sum(p.stat().st_size for p in job.folder.rglob("*") if p.is_file())
     now = timezone.now()
-    jobs.update(status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, total_bytes=size)
+    started = jobs.filter(status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, total_bytes=size
+    )
+    if not started:  # cancelled (or taken by another worker) since the check above
+        return {"skipped": True}
     last_saved = 0.0
     latest: ImportSummary | None = None
 
