@@ -13,7 +13,7 @@ import tarfile
 
 import pytest
 
-from bench import fts5_baseline, run
+from bench import fts5_baseline, page_cache, run
 from bench.generate import generate, load_pool, write_corpus
 from bench.queries import CLASSES, Query, build_queries, load_tag_kinds
 from cables.parsing import iter_csv
@@ -78,7 +78,8 @@ def test_fts5_baseline_counts_facets_and_makes_snippets(pool, corpus_dir, tmp_pa
 
 
 @pytest.fixture(scope="module")
-def smoke_result(corpus_dir, tmp_path_factory):
+def smoke_run(corpus_dir, tmp_path_factory):
+    """The benchmark at smoke size: its work folder and its results."""
     work = tmp_path_factory.mktemp("bench")
     rc = run.main(
         [
@@ -101,7 +102,12 @@ def smoke_result(corpus_dir, tmp_path_factory):
     )
     assert rc == 0
     (out,) = (work / "results").glob("*.json")
-    return json.loads(out.read_text())
+    return work, json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def smoke_result(smoke_run):
+    return smoke_run[1]
 
 
 @pytest.mark.slow
@@ -142,3 +148,17 @@ def test_smoke_run_states_a_verdict_for_every_target(smoke_result):
         "throughput",
         "fts5_ratio",
     }
+
+
+@pytest.mark.slow
+def test_page_cache_times_every_class_evicted_and_cached(smoke_run, capsys):
+    work, _ = smoke_run
+
+    rc = page_cache.main(
+        ["--data", str(work / f"data-{SMOKE_CABLES}"), "--queries", str(work / "queries.json")]
+    )
+
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert all(f"| {cls} | " in out for cls in CLASSES)
+    assert "| - |" not in out  # a figure for every class, both ways
