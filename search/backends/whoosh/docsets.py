@@ -106,33 +106,25 @@ def leaf_positions(matcher, wanted: np.ndarray | None, fmt) -> tuple[np.ndarray,
 def _compact_positions(matcher, wanted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     docs, counts, found = [], [], []
     below = -1  # every docnum of the blocks already passed is at most this
-    while wanted is None and matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        start = matcher._i
-        ids = block_ids(matcher._data[0])
-        hit_docs, hit_counts, positions = block_positions(
-            matcher._data[2], np.arange(start, len(ids)), ids
-        )
-        docs.append(hit_docs)
-        counts.append(hit_counts)
-        found.append(positions)
-        matcher._next_block()
-    while wanted is not None and matcher.is_active():
-        # A block whose docnum range holds no wanted document is skipped undecoded: a phrase
-        # with a common word ("classified by") then reads only a few of its blocks.
-        top = matcher.block_max_id()
-        if np.searchsorted(wanted, below, "right") == np.searchsorted(wanted, top, "right"):
+    while matcher.is_active():
+        if wanted is not None:
+            # A block whose docnum range holds no wanted document is skipped undecoded: a
+            # phrase with a common word ("classified by") then reads only a few of its blocks.
+            top = matcher.block_max_id()
+            skip = np.searchsorted(wanted, below, "right") == np.searchsorted(wanted, top, "right")
             below = top
-            matcher._next_block()
-            continue
-        below = top
+            if skip:
+                matcher._next_block()
+                continue
         if matcher._data is None:
             matcher._read_data()
         start = matcher._i
         ids = block_ids(matcher._data[0])
-        at = np.searchsorted(wanted, ids[start:])
-        hit = np.flatnonzero(wanted[np.minimum(at, len(wanted) - 1)] == ids[start:]) + start
+        if wanted is None:
+            hit = np.arange(start, len(ids))
+        else:
+            at = np.searchsorted(wanted, ids[start:])
+            hit = np.flatnonzero(wanted[np.minimum(at, len(wanted) - 1)] == ids[start:]) + start
         if hit.size:
             hit_docs, hit_counts, positions = block_positions(matcher._data[2], hit, ids)
             docs.append(hit_docs)
@@ -144,14 +136,19 @@ def _compact_positions(matcher, wanted: np.ndarray | None) -> tuple[np.ndarray, 
     return np.repeat(np.concatenate(docs), np.concatenate(counts)), np.concatenate(found)
 
 
+# np.unique hashes (numpy 2.3+) and costs seconds on millions of values; these are sorted.
+def _firsts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts, in a sorted, non-empty array."""
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+
+
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:
-    # np.unique hashes (numpy 2.3+) and costs seconds on millions of values; these are sorted.
-    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
+    return values[_firsts(values)] if values.size else values
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array, and how many times each occurs."""
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    """The distinct values of a sorted, non-empty array, and how many times each occurs."""
+    starts = _firsts(values)
     return values[starts], np.diff(np.r_[starts, values.size])
 
 
@@ -292,15 +289,14 @@ class DocSets:
             for sub in q.subqueries:
                 out |= self.mask(sub, searcher, arrays)
             return out
-        # Phrases and anything else, remembered like a term.
-        key = ("", repr(q))
-        docs = self._terms.get(key)
-        if docs is None:
-            if isinstance(q, wq.Phrase) and q.slop == 1 and len(q.words) > 1:
-                docs = self.phrase(q.fieldname, list(q.words))
-            else:  # Whoosh's own matcher: slow, one hit at a time
+        if isinstance(q, wq.Phrase) and q.slop == 1 and len(q.words) > 1:
+            docs = self.phrase(q.fieldname, list(q.words))  # kept by phrase_postings
+        else:  # anything else: Whoosh's own matcher, one hit at a time, remembered like a term
+            key = ("", repr(q))
+            docs = self._terms.get(key)
+            if docs is None:
                 docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-            self._remember(key, docs)
+                self._remember(key, docs)
         out = np.zeros(n, dtype=bool)
         out[docs] = True
         return out
