@@ -103,9 +103,7 @@ def run_import_job(job_id: int) -> dict:
         with _Heartbeat(job_id):
             summary = import_paths([job.folder], progress=progress, root=settings.MEDIA_ROOT)
     except _Cancelled:
-        if latest is not None:
-            jobs.update(processed=latest.read, errors=_errors(latest), **latest.as_dict())
-        return {"cancelled": True}
+        return _cancelled(jobs, latest)
     except Exception as exc:
         logger.exception("import job %s failed", job_id)
         running.update(
@@ -123,10 +121,16 @@ def run_import_job(job_id: int) -> dict:
         errors=_errors(summary),
         **summary.as_dict(),
     )
-    if not finished:  # cancelled after the last progress report: keep the status, log the counts
-        jobs.update(processed=summary.read, errors=_errors(summary), **summary.as_dict())
-        return {"cancelled": True}
+    if not finished:  # cancelled after the last progress report
+        return _cancelled(jobs, summary)
     return summary.as_dict()
+
+
+def _cancelled(jobs, summary: ImportSummary | None) -> dict:
+    """Keep the cancelled status staff set; record what the import had done by then."""
+    if summary is not None:
+        jobs.update(processed=summary.read, errors=_errors(summary), **summary.as_dict())
+    return {"cancelled": True}
 
 
 def _errors(summary: ImportSummary) -> list[dict]:
