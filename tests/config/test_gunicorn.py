@@ -20,16 +20,23 @@ def serve(root: Path):
     return env, root / "data"
 
 
-def test_a_worker_opens_the_index_before_taking_requests(tmp_path):
-    env, _ = serve(tmp_path)
+def search_once(env: dict[str, str], log: Path) -> tuple[int, bytes, str]:
+    """Start one worker, search, stop: the answer's status and body, and the server log."""
     port = free_port()
-    process = start_gunicorn(env, port, 1, 2, tmp_path / "server.log", log_level="info")
+    process = start_gunicorn(env, port, 1, 2, log, log_level="info")
     try:
         status, _, body = get(port, "/search?q=lavrov")
     finally:
         stop(process)
+    return status, body, log.read_text()
 
-    assert "search index ready in" in (tmp_path / "server.log").read_text()
+
+def test_a_worker_opens_the_index_before_taking_requests(tmp_path):
+    env, _ = serve(tmp_path)
+
+    status, body, log = search_once(env, tmp_path / "server.log")
+
+    assert "search index ready in" in log
     assert status == 200
     assert b"07MOSCOW5100" in body
 
@@ -41,13 +48,9 @@ def test_a_worker_starts_without_an_index_and_searches_answer_503(tmp_path):
         index.unlink()
     else:
         shutil.rmtree(index)
-    port = free_port()
-    process = start_gunicorn(env, port, 1, 2, tmp_path / "server.log", log_level="info")
-    try:
-        status, _, body = get(port, "/search?q=lavrov")
-    finally:
-        stop(process)
 
-    assert "search index unavailable" in (tmp_path / "server.log").read_text()
+    status, body, log = search_once(env, tmp_path / "server.log")
+
+    assert "search index unavailable" in log
     assert status == 503
     assert b"rebuild_index" in body
