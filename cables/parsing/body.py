@@ -1,9 +1,14 @@
-"""The body: classification line, caveats, E.O., TAGS, SUBJECT, REF, Classified By, paragraphs."""
+"""The body: classification line, caveats, E.O., TAGS, SUBJECT, REF, Classified By, paragraphs.
+
+Each ``read_*`` function is one stage of the parser (cables/parsing/cable.py): it reads the lines
+or text it is given and returns what it found, changing nothing.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .ids import make_id
 from .record import Paragraph, Reference, Tag
@@ -76,24 +81,16 @@ _TRAILER_RE = re.compile(
 )
 
 
-@dataclass(slots=True)
-class Body:
-    class_line: str = ""
-    classification: str = ""
+@dataclass(frozen=True, slots=True)
+class ClassLine:
+    """What the classification line says: "S E C R E T SECTION 01 OF 04 MOSCOW 005154"."""
+
+    text: str = ""
+    classification: str = ""  # the base word: "SECRET", "CONFIDENTIAL", "UNCLASSIFIED"...
     station: str = ""
     serial: str = ""
-    year_in_line: str = ""
-    caveats: list[str] = field(default_factory=list)
-    eo: str = ""
-    declassify_on: str = ""
-    tags: list[Tag] = field(default_factory=list)
-    tags_found: bool = False
-    subject: str = ""
-    references: list[Reference] = field(default_factory=list)
-    classified_by: str = ""
-    reasons: str = ""
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    signer: str = ""
+    year_in_line: str = ""  # "75" in "C O N F I D E N T I A L 75 LIBREVILLE 1895"
+    caveats: tuple[str, ...] = ()
 
 
 def _squash(text: str) -> str:
@@ -131,12 +128,11 @@ def find_class_line(text: str) -> re.Match[str] | None:
     return bare
 
 
-def parse_class_line(line_match: re.Match[str], body: Body) -> None:
-    body.class_line = _squash(line_match.group(0))
-    body.classification = base_classification(line_match.group("cls"))
+def read_class_line(line_match: re.Match[str]) -> ClassLine:
     rest = " " + _squash(line_match.group("rest"))
+    caveats: list[str] = []
     for cav in _CAVEAT_RE.findall(rest):
-        _add_caveat(body, cav)
+        _add_caveat(caveats, cav)
     rest = _TRAILING_CAVEATS_RE.sub("", rest)
     rest = _SECTION_MARK_RE.sub(" ", rest)
     rest = _CAVEAT_RE.sub(" ", rest)
@@ -145,19 +141,28 @@ def parse_class_line(line_match: re.Match[str], body: Body) -> None:
     m = re.search(
         r"(?P<station>[A-Z][A-Z'.-]*(?:\s[A-Z][A-Z'.-]*){0,3})\s*0*(?P<serial>\d{1,7})\s*$", rest
     )
+    station = serial = year = ""
     if m:
-        body.station = m.group("station").strip()
-        body.serial = m.group("serial")
+        station = m.group("station").strip()
+        serial = m.group("serial")
         # "C O N F I D E N T I A L 75 LIBREVILLE 1895": a year right after the classification.
         lead = rest[: m.start()].split()
         if len(lead) == 1 and re.fullmatch(r"\d{2}", lead[0]):
-            body.year_in_line = lead[0]
+            year = lead[0]
+    return ClassLine(
+        text=_squash(line_match.group(0)),
+        classification=base_classification(line_match.group("cls")),
+        station=station,
+        serial=serial,
+        year_in_line=year,
+        caveats=tuple(caveats),
+    )
 
 
-def _add_caveat(body: Body, word: str) -> None:
+def _add_caveat(caveats: list[str], word: str) -> None:
     norm = {"NOF": "NOFORN", "E F T O": "EFTO"}.get(word, word)
-    if norm not in body.caveats:
-        body.caveats.append(norm)
+    if norm not in caveats:
+        caveats.append(norm)
 
 
 def split_tags(text: str) -> list[str]:
@@ -189,7 +194,9 @@ def _continuation_tags(line: str) -> bool:
     return bool(tokens) and all(_TAG_TOKEN.match(t) for t in tokens) and len(tokens) <= 30
 
 
-def _block(lines: list[str], start: int, first: str, stop_blank: bool = True) -> tuple[str, int]:
+def _block(
+    lines: Sequence[str], start: int, first: str, stop_blank: bool = True
+) -> tuple[str, int]:
     """Text of a field that may wrap: the first line's text plus following lines up to a blank
     line or the next keyword. Returns the text and the index after the block."""
     parts = [first.strip()]
@@ -213,7 +220,8 @@ def _block(lines: list[str], start: int, first: str, stop_blank: bool = True) ->
     return " ".join(p for p in parts if p), i
 
 
-def parse_tags(lines: list[str], body: Body) -> None:
+def read_tags(lines: Sequence[str]) -> tuple[Tag, ...] | None:
+    """The TAGS line's codes, or None when there is no TAGS line."""
     for i, line in enumerate(lines[:80]):
         m = TAGS_RE.search(line.upper())
         if not m:
@@ -234,10 +242,8 @@ def parse_tags(lines: list[str], body: Body) -> None:
             j += 1
         # "TAGS: PREL PGOV SUBJECT: ..." on one reflowed line
         text = re.split(r"\bSUBJ(?:ECT)?\b\s*:", text, maxsplit=1, flags=re.I)[0]
-        body.tags_found = True
-        for code in split_tags(text):
-            body.tags.append(Tag(code=code, kind=tag_kind(code)))
-        return
+        return tuple(Tag(code=code, kind=tag_kind(code)) for code in split_tags(text))
+    return None
 
 
 # Where a subject run into the next field on the same line ends.
@@ -252,7 +258,7 @@ def _is_upper(text: str) -> bool:
     return sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
-def parse_subject(lines: list[str], body: Body) -> None:
+def read_subject(lines: Sequence[str]) -> str:
     """SUBJECT over as many lines as it wraps. A capitals subject does not run on into a line
     in mixed case ("This is an action request.", "Friday, 18 December 2009, 11:04")."""
     for i, line in enumerate(lines[:80]):
@@ -268,8 +274,8 @@ def parse_subject(lines: list[str], body: Body) -> None:
                 kept.append(follow.strip())
             text = " ".join(kept)
         text = _SUBJECT_END_RE.split(text, maxsplit=1)[0]
-        body.subject = _squash(text).strip()
-        return
+        return _squash(text).strip()
+    return ""
 
 
 _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
@@ -361,8 +367,10 @@ _REF_CONTINUES_RE = re.compile(r"^\s*¶?\s*(?:\([B-Z]\)|[B-Z]\s?[.):])\s")
 _REF_STOP_RE = re.compile(r"^\s*(?:SUMMARY|BEGIN SUMMARY|1\.\s|¶\s*\d)", re.I)
 
 
-def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
-    """Every REF section (some cables have two; page breaks may split one)."""
+def read_ref_items(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(label, text) of every item of every REF section (some cables have two; page breaks may
+    split one). Which items cite cables depends on the cable's year: see :func:`cite`."""
+    found: list[tuple[str, str]] = []
     i = 0
     limit = min(len(lines), 150)
     while i < limit:
@@ -420,11 +428,15 @@ def parse_refs(lines: list[str], body: Body, citing_year: str) -> None:
         )  # section marks run into the line
         text = re.sub(r"\s(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\s*$", "", text)
         text = re.split(r"\bCLASSIFIED BY\b", text, maxsplit=1, flags=re.I)[0]
-        for label, item in _ref_items(text):
-            body.references.append(
-                Reference(text=item, cable_id=ref_cable_id(item, citing_year), label=label)
-            )
+        found.extend(_ref_items(text))
         i = j
+    return tuple(found)
+
+
+def cite(items: tuple[tuple[str, str], ...], citing_year: str) -> list[Reference]:
+    """The references, each with the id of the cable it cites ("MADRID 5426" is of the citing
+    cable's year unless it says its own)."""
+    return [Reference(text=t, cable_id=ref_cable_id(t, citing_year), label=lb) for lb, t in items]
 
 
 # Run into the line before it ("... 271458Z CLASSIFIED BY DCM EARL IRVING."), in capitals.
@@ -435,21 +447,21 @@ _INLINE_CLASSIFIED_BY_RE = re.compile(r"(?<=\s)CLASSIFIED BY:?\s+(?P<cb>[A-Z])")
 _CB_TAIL_RE = re.compile(r"(?:[\s,;.:-]|\b(?:FOR|PER|UNDER|R ?E ?A ?S ?O ?N ?S?)\b)*$", re.I)
 
 
-def parse_classified_by(text: str, body: Body) -> None:
+def read_classified_by(text: str) -> tuple[str, str]:
+    """Who classified the cable, and the reasons ("1.4 (b) and (d)")."""
     m = CLASSIFIED_BY_RE.search(text) or _INLINE_CLASSIFIED_BY_RE.search(text[:3000])
     if not m:
-        return
+        return "", ""
     start = m.start("cb")
     chunk = text[start : start + 600]
     block = re.split(r"\n\s*\n|\n\s*¶|\n\s*\d{1,2}\s?\.\s*\(", chunk, maxsplit=1)[0]
     block = _squash(block)
-    body.classified_by = block
     r = REASONS_RE.search(block)
-    if r:
-        reasons = re.sub(r"^1\s?\.\s?([1-8])\s*", r"1.\1 ", r.group("reasons"))
-        reasons = re.sub(r"\s*\(\s*", " (", reasons).replace(" )", ")")
-        body.reasons = _squash(reasons).strip(" .;,&/")
-        body.classified_by = _CB_TAIL_RE.sub("", block[: r.start()]) or block
+    if not r:
+        return block, ""
+    reasons = re.sub(r"^1\s?\.\s?([1-8])\s*", r"1.\1 ", r.group("reasons"))
+    reasons = re.sub(r"\s*\(\s*", " (", reasons).replace(" )", ")")
+    return _CB_TAIL_RE.sub("", block[: r.start()]) or block, _squash(reasons).strip(" .;,&/")
 
 
 def clean_body_lines(text: str) -> str:
@@ -460,7 +472,7 @@ def clean_body_lines(text: str) -> str:
     return text
 
 
-def parse_paragraphs(text: str, body: Body) -> None:
+def read_paragraphs(text: str) -> list[Paragraph]:
     text = clean_body_lines(text)
     starts: list[re.Match[str]] = []
     last = 0
@@ -485,7 +497,7 @@ def parse_paragraphs(text: str, body: Body) -> None:
         chunk = text[m.end() : end]
         mark = re.sub(r"\s", "", m.group("mark") or "").replace("//", "/")
         paragraphs.append(Paragraph(number=int(m.group("num")), marking=mark, text=_tidy(chunk)))
-    body.paragraphs = paragraphs
+    return paragraphs
 
 
 def _strip_preamble(lead: str) -> str:
@@ -537,13 +549,13 @@ _SIGNER_TAIL = re.compile(r"[.!?\"”)]\s+([A-Z][A-Za-z'’-]+(?:\s[A-Z][A-Za-z'
 _NOT_SIGNERS = {"END SUMMARY", "END COMMENT", "UNCLASSIFIED", "CLASSIFIED", "SIPDIS", "END TEXT"}
 
 
-def parse_signer(text: str, body: Body) -> None:
+def read_signer(text: str) -> str:
     """The name closing the cable: on a line of its own, or pasted after the last sentence."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     while lines and (_TRAILER_RE.match(lines[-1]) or lines[-1] in ("SIPDIS", "NOFORN")):
         lines.pop()
     if not lines:
-        return
+        return ""
     last = lines[-1]
     candidate = ""
     if _SIGNER_ALONE.fullmatch(last):
@@ -553,10 +565,12 @@ def parse_signer(text: str, body: Body) -> None:
         if m:
             candidate = m.group(1)
     if candidate and candidate.upper().rstrip(".") not in _NOT_SIGNERS and len(candidate) < 40:
-        body.signer = candidate
+        return candidate
+    return ""
 
 
-def parse_eo(lines: list[str], body: Body) -> None:
+def read_eo(lines: Sequence[str]) -> tuple[str, str]:
+    """The E.O. number and the declassification date or instruction ("10/18/2017", "N/A")."""
     for line in lines[:80]:
         m = EO_RE.match(line)
         if not m:
@@ -565,16 +579,14 @@ def parse_eo(lines: list[str], body: Body) -> None:
             )
             if not m:
                 continue
-        body.eo = m.group("eo")
         rest = re.split(r"\bTAGS\b", m.group("rest"), maxsplit=1, flags=re.I)[0].strip()
         d = re.search(r"\bDECL\s*[:;.]?\s*(\S+(?:\s\S+)?)", rest, re.I)
         if d:
             value = d.group(1).strip(" ,;")
             value = value.split()[0] if re.match(r"^[\d/.-]+\s", value) else value
-            body.declassify_on = value.strip(" ,;.")
-        else:
-            body.declassify_on = rest.strip(" ,;.")
-        return
+            return m.group("eo"), value.strip(" ,;.")
+        return m.group("eo"), rest.strip(" ,;.")
+    return "", ""
 
 
 # Words of a line that holds only caveats ("SENSITIVE", "NOFORN", "C O R R E C T E D COPY").
@@ -590,8 +602,9 @@ _CAVEAT_LINE_WORDS = frozenset(
 _CAVEAT_OPENING_RE = re.compile(r"^(NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS)\b\s*[,;:]")
 
 
-def parse_caveats(lines: list[str], body: Body) -> None:
+def read_caveats(lines: Sequence[str]) -> tuple[str, ...]:
     """Caveat lines between the classification line and the E.O./TAGS lines."""
+    caveats: list[str] = []
     for line in lines[:40]:
         upper = line.strip().upper()
         if EO_RE.match(upper) or TAGS_RE.match(upper) or SUBJECT_RE.match(upper):
@@ -601,6 +614,7 @@ def parse_caveats(lines: list[str], body: Body) -> None:
         words = [w for w in re.split(r"[\s,/]+", upper) if w]
         if words and all(w in _CAVEAT_LINE_WORDS for w in words):
             for cav in _CAVEAT_RE.findall(upper):
-                _add_caveat(body, cav)
+                _add_caveat(caveats, cav)
         elif m := _CAVEAT_OPENING_RE.match(upper):
-            _add_caveat(body, m.group(1))
+            _add_caveat(caveats, m.group(1))
+    return tuple(caveats)

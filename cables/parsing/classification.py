@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .record import CLASSIFICATIONS
 
 # Handling caveats that make an unclassified cable "sensitive but unclassified", which WikiLeaks
@@ -48,3 +50,18 @@ def wikileaks_classification(base: str, caveats: list[str], body_text: str = "")
     if "NOFORN" in caveats and not _noforn_displaced_by_sensitive(caveats):
         return f"{base}//NOFORN"
     return base
+
+
+# A paragraph marking's level: the letters before any "/" ("S/NF" -> S, "C//REL" -> C).
+_MARKING_LEVELS = {"TS": 3, "S": 3, "C": 2, "U": 1, "SBU": 1, "LOU": 1}
+_LEVEL_NAMES = {3: "SECRET", 2: "CONFIDENTIAL", 1: "UNCLASSIFIED"}
+
+
+def level_from_markings(markings: Iterable[str]) -> str:
+    """The highest level the paragraph markings show ("C", "S/NF", "SBU" -> "SECRET"), or "".
+
+    Only the level: a cable's caveats (NOFORN, SENSITIVE) are read from its caveat lines, and
+    WikiLeaks labels (S/NF) paragraphs without a NOFORN line plain SECRET (51 of 53 in the
+    sample), so a marking's own caveat never counts."""
+    levels = [_MARKING_LEVELS.get(m.split("/", 1)[0], 0) for m in markings if m]
+    return _LEVEL_NAMES.get(max(levels, default=0), "")

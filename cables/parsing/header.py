@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .ids import full_year
@@ -88,16 +88,16 @@ ZNY_RE = re.compile(r"^\s*ZN[YR]\s+(?P<cls>[SCUE])(?P=cls){4}\b", re.M)
 ZNY_CLASSES = {"S": "SECRET", "C": "CONFIDENTIAL", "U": "UNCLASSIFIED", "E": "UNCLASSIFIED"}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Header:
     transmission_id: str = ""
     precedence: str = ""
-    date: datetime | None = None
-    de_serial: str = ""
+    date: datetime | None = None  # the date-time group ("O 260754Z JUN 07")
+    de_serial: str = ""  # "2725" in "DE RUEHFR #2725/01 1770754": the serial's last digits
     zny_classification: str = ""
-    origin_code: str = ""
-    to: list[str] = field(default_factory=list)
-    info: list[str] = field(default_factory=list)
+    origin_code: str = ""  # the FM line: "AMEMBASSY PARIS"
+    to: tuple[str, ...] = ()
+    info: tuple[str, ...] = ()
 
 
 def title_place(name: str) -> str:
@@ -196,25 +196,19 @@ _BLOCK_END = re.compile(r"^\s*(?:INFO|BT|ZEN|ZFR|XMT|ZNY|ZNR|E\.?O\.?|TAGS|SUBJ|
 
 
 def parse_header(text: str) -> Header:
-    head = Header()
     m = TRANSMISSION_RE.search(text)
-    if m:
-        head.transmission_id = m.group(1)
-    head.date, head.precedence = find_date(text)
+    transmission_id = m.group(1) if m else ""
+    date, precedence = find_date(text)
     m = DE_RE.search(text)
-    if m:
-        head.de_serial = m.group("serial")
+    de_serial = m.group("serial") if m else ""
     m = ZNY_RE.search(text)
-    if m:
-        head.zny_classification = ZNY_CLASSES[m.group("cls")]
+    zny = ZNY_CLASSES[m.group("cls")] if m else ""
     m = FM_RE.search(text)
-    if m:
-        head.origin_code = " ".join(m.group("fm").split())
-    lines = text.splitlines()
+    origin_code = " ".join(m.group("fm").split()) if m else ""
     section: str | None = None
     to_lines: list[str] = []
     info_lines: list[str] = []
-    for line in lines:
+    for line in text.splitlines():
         stripped = line.strip()
         if re.match(r"^TO\s", stripped):
             section = "to"
@@ -229,6 +223,13 @@ def parse_header(text: str) -> Header:
             to_lines.append(stripped)
         elif section == "info":
             info_lines.append(stripped)
-    head.to = _addressees(to_lines)
-    head.info = _addressees(info_lines)
-    return head
+    return Header(
+        transmission_id=transmission_id,
+        precedence=precedence,
+        date=date,
+        de_serial=de_serial,
+        zny_classification=zny,
+        origin_code=origin_code,
+        to=tuple(_addressees(to_lines)),
+        info=tuple(_addressees(info_lines)),
+    )

@@ -73,11 +73,38 @@ class CableRecord:
     format: str = ""  # detected input format: "text", "html", "html-body", "csv"
     source: str = ""  # where it came from: a path, "archive.zip:member", "cables.csv:row 12"
     warnings: list[str] = field(default_factory=list)
+    # "MOSCOW 5154" when the text carries another cable's body under this cable's header
+    # (07PARIS2725): id, date and origin follow the header, as WikiLeaks' do.
+    body_ref: str = ""
+    # True when no classification line was found and the level is the highest paragraph marking.
+    classification_inferred: bool = False
+
+    @property
+    def anomalies(self) -> tuple[str, ...]:
+        return anomalies(self.body_ref, self.classification_inferred)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
         return data
+
+
+# What a cable can be found by when its text is unusual (the search query ``anomaly:``).
+HEADER_BODY = "header-body"  # the body is another cable's
+INFERRED_CLASSIFICATION = "inferred-classification"  # the level is read from the markings
+ANOMALIES = (HEADER_BODY, INFERRED_CLASSIFICATION)
+
+
+def anomalies(body_ref: str, classification_inferred: bool) -> tuple[str, ...]:
+    """The anomaly codes of a cable, from the record's (or the stored row's) two fields."""
+    return tuple(
+        code
+        for code, present in (
+            (HEADER_BODY, body_ref),
+            (INFERRED_CLASSIFICATION, classification_inferred),
+        )
+        if present
+    )
 
 
 @dataclass(frozen=True, slots=True)
