@@ -24,6 +24,16 @@ SUBJECT = "SUBJECT: FM LAVROV CRITICIZES US-JAPAN MISSILE DEFENSE\nCOOPERATION\n
 CLASSIFIED = (
     "Classified By: Political Minister-Counselor Alice G. Wells. Reasons 1.\n4(b) and (d)\n\n"
 )
+
+
+def header_of(fm: str, serial: str) -> str:
+    """HEADER as the cable of ``fm``'s post with this serial sends it: a class-line snippet of
+    another post under Moscow's header would be a header/body disagreement (07PARIS2725)."""
+    return HEADER.replace("DE RUEHMO #5100", f"DE RUEHXX #{serial[-4:]}").replace(
+        "FM AMEMBASSY MOSCOW", f"FM {fm}"
+    )
+
+
 PARAS = "¶1. (U) In response to a question during a press conference.\n\n¶2. (C) We asked MFA.\n\nBurns\n"
 
 
@@ -109,27 +119,42 @@ def test_spaced_confidential():
 
 
 def test_secret_with_section_gives_id():
-    record = cable(class_line="S E C R E T SECTION 01 OF 02 PARIS 002069\n\n")
+    record = cable(
+        header=header_of("AMEMBASSY PARIS", "2069"),
+        class_line="S E C R E T SECTION 01 OF 02 PARIS 002069\n\n",
+    )
     assert (record.classification, record.id) == ("SECRET", "07PARIS2069")
 
 
 def test_unclas_section():
-    record = cable(class_line="UNCLAS SECTION 01 OF 04 BRASILIA 003124\n\nSIPDIS\n\n")
+    record = cable(
+        header=header_of("AMEMBASSY BRASILIA", "3124"),
+        class_line="UNCLAS SECTION 01 OF 04 BRASILIA 003124\n\nSIPDIS\n\n",
+    )
     assert record.classification == "UNCLASSIFIED"
 
 
 def test_unclas_sensitive_line_is_for_official_use_only():
-    record = cable(class_line="UNCLAS SECTION 01 OF 04 BRASILIA 003124\n\nSIPDIS\n\nSENSITIVE\n\n")
+    record = cable(
+        header=header_of("AMEMBASSY BRASILIA", "3124"),
+        class_line="UNCLAS SECTION 01 OF 04 BRASILIA 003124\n\nSIPDIS\n\nSENSITIVE\n\n",
+    )
     assert record.classification == "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
 
 
 def test_noforn_line_adds_suffix():
-    record = cable(class_line="S E C R E T BOGOTA 002736\n\n\nNOFORN\n\n")
+    record = cable(
+        header=header_of("AMEMBASSY BOGOTA", "2736"),
+        class_line="S E C R E T BOGOTA 002736\n\n\nNOFORN\n\n",
+    )
     assert (record.classification, "NOFORN" in record.caveats) == ("SECRET//NOFORN", True)
 
 
 def test_noforn_after_the_serial():
-    record = cable(class_line="S E C R E T BOGOTA 000243 SIPDIS NOFORN\n\n")
+    record = cable(
+        header=header_of("AMEMBASSY BOGOTA", "0243"),
+        class_line="S E C R E T BOGOTA 000243 SIPDIS NOFORN\n\n",
+    )
     assert (record.classification, record.id) == ("SECRET//NOFORN", "07BOGOTA243")
 
 
@@ -137,41 +162,53 @@ def test_noforn_after_the_serial():
 MEXICO_NOFORN_SENSITIVE = (
     "S E C R E T SECTION 01 OF 02 MEXICO 003061 \n\nNOFORN \nSENSITIVE \nSIPDIS \n\n"
 )
+MEXICO_HEADER = header_of("AMEMBASSY MEXICO", "3061")
 
 
 def test_noforn_opening_a_block_with_sensitive_gives_the_bare_classification():
-    assert cable(class_line=MEXICO_NOFORN_SENSITIVE).classification == "SECRET"
+    assert (
+        cable(header=MEXICO_HEADER, class_line=MEXICO_NOFORN_SENSITIVE).classification == "SECRET"
+    )
 
 
 def test_noforn_displaced_by_sensitive_stays_in_the_caveats():
-    assert cable(class_line=MEXICO_NOFORN_SENSITIVE).caveats[:2] == ["NOFORN", "SENSITIVE"]
+    assert cable(header=MEXICO_HEADER, class_line=MEXICO_NOFORN_SENSITIVE).caveats[:2] == [
+        "NOFORN",
+        "SENSITIVE",
+    ]
 
 
 def test_noforn_after_sipdis_keeps_the_suffix_beside_sensitive():
     # 08LONDON1939
     class_line = "C O N F I D E N T I A L SECTION 01 OF 02 LONDON 001939 \n\nSIPDIS \nNOFORN \nSENSITIVE \n\n"
-    assert cable(class_line=class_line).classification == "CONFIDENTIAL//NOFORN"
+    record = cable(header=header_of("AMEMBASSY LONDON", "1939"), class_line=class_line)
+    assert record.classification == "CONFIDENTIAL//NOFORN"
 
 
 def test_noforn_after_sensitive_keeps_the_suffix():
     # 10NAIROBI181
     class_line = "S E C R E T NAIROBI 000181 \nSENSITIVE \nSIPDIS \nNOFORN \n"
-    assert cable(class_line=class_line).classification == "SECRET//NOFORN"
+    record = cable(header=header_of("AMEMBASSY NAIROBI", "0181"), class_line=class_line)
+    assert record.classification == "SECRET//NOFORN"
 
 
 # 10MOSCOW293: the DEA's own "sensitive but unclassified" control.
 MOSCOW_DEA_SENSITIVE = (
     "UNCLAS SECTION 01 OF 07 MOSCOW 000293 \n\n\nDEA SENSITIVE \nSIPDIS \n\nPOST FOR DEA ONLY \n\n"
 )
+MOSCOW_HEADER_293 = header_of("AMEMBASSY MOSCOW", "0293")
 
 
 def test_unclas_dea_sensitive_line_is_for_official_use_only():
-    record = cable(class_line=MOSCOW_DEA_SENSITIVE)
+    record = cable(header=MOSCOW_HEADER_293, class_line=MOSCOW_DEA_SENSITIVE)
     assert record.classification == "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
 
 
 def test_dea_sensitive_is_kept_as_one_caveat():
-    assert cable(class_line=MOSCOW_DEA_SENSITIVE).caveats == ["DEA SENSITIVE", "SIPDIS"]
+    assert cable(header=MOSCOW_HEADER_293, class_line=MOSCOW_DEA_SENSITIVE).caveats == [
+        "DEA SENSITIVE",
+        "SIPDIS",
+    ]
 
 
 # 09MOSCOW1108: Moscow's transmission header over the body of SHENYANG 000004, whose
@@ -205,13 +242,16 @@ def test_caveats_under_a_garbled_classification_line_of_the_same_cable_apply():
 
 def test_lower_case_reflowed_classification_line():
     record = cable(
-        class_line="C o n f i d e n t i a l section 01 of 04 ankara 000348\n\nSipdis\n\n"
+        header=header_of("AMEMBASSY ANKARA", "0348"),
+        class_line="C o n f i d e n t i a l section 01 of 04 ankara 000348\n\nSipdis\n\n",
     )
     assert (record.classification, record.id) == ("CONFIDENTIAL", "07ANKARA348")
 
 
 def test_doubled_first_letter():
-    record = cable(class_line="SS E C R E T PESHAWAR 000041\n\n")
+    record = cable(
+        header=header_of("AMCONSUL PESHAWAR", "0041"), class_line="SS E C R E T PESHAWAR 000041\n\n"
+    )
     assert (record.classification, record.id) == ("SECRET", "07PESHAWAR41")
 
 
@@ -427,7 +467,7 @@ def test_section_marker_in_id_repaired():
 
 def test_redacted_station_taken_from_fm_line():
     record = cable(
-        header=HEADER.replace("FM AMEMBASSY MOSCOW", "FM AMCONSUL SHENYANG"),
+        header=header_of("AMCONSUL SHENYANG", "0004"),
         class_line="SE C R E T SECTION 01 OF 02 XXXXXXXXXXXX 000004\n\n",
     )
     assert record.id == "07SHENYANG4"
