@@ -7,8 +7,12 @@ test fails when its figure drops below the threshold.
 Some plain texts carry no date at all (partial extracts and pasted bodies without the transmission
 header): their year, and so their id, can only be guessed. Those figures are measured separately.
 
-A few texts in the sample are another cable than their member name says (07PARIS2725 holds
-MOSCOW 005154): field comparisons skip texts whose own id differs from the metadata's.
+A few texts in the sample carry the body of another cable than their header names (07PARIS2725
+holds MOSCOW 005154): the parser follows the header, as WikiLeaks does, and keeps the body's
+cable as ``body_ref``; the cases are listed in HEADER_BODY below. Field comparisons skip texts
+whose own id differs from the metadata's (a header naming no serial gives no id). Texts and
+fragments without a classification line take the level of their highest paragraph marking
+(MARKED_WITHOUT_CLASS_LINE).
 WikiLeaks' classification follows the caveat lines under the classification line (NOFORN ->
 //NOFORN; SENSITIVE, DEA SENSITIVE -> UNCLASSIFIED//FOR OFFICIAL USE ONLY), except that a block
 opening "NOFORN / SENSITIVE" is labelled without //NOFORN. Paragraph markings are not what it
@@ -320,3 +324,96 @@ def test_fragment_date_when_present_matches_metadata(corpus):
     ]
     hits = sum(_day(r) == created[:10] for r, created in pairs)
     assert _rate(corpus, "fragments date (when present)", hits, len(pairs)) >= 0.99
+
+
+# Header (or metadata, or file name) over another cable's body, found by comparing each member's
+# metadata id with what its body's classification line says: id of the header -> body's cable.
+HEADER_BODY = {
+    "07PARIS2725": "MOSCOW 5154",  # DE RUEHFR #2725, FM AMEMBASSY PARIS over a press copy
+    "09HAVANA132": "MOSCOW 512",  # FM USINT HAVANA, no DE line
+    "88BAGHDAD28": "STATE 68250",  # FM AMEMBASSY BAGHDAD over a 2009 STATE cable
+    "09MOSCOW1108": "SHENYANG 4",  # garbled classification line "CSE C R E T ... SHENYANG 000004"
+}
+# Pages and fragments only (their texts are not in cables-text): the metadata or file name
+# names one cable, the body another.
+HEADER_BODY_FRAGMENTS = {"05SOFIA1280": "PARIS 5539", "00HARARE6677": "HARARE 5461"}
+
+
+def test_header_body_disagreement_is_found_in_texts(corpus):
+    found = {cid: r.body_ref for cid, r in _records(corpus.texts).items() if r.body_ref}
+    assert found == HEADER_BODY
+
+
+def test_header_body_disagreement_follows_the_header(corpus):
+    # Id, date and origin of the header; ids only where the header gives the serial.
+    records = _records(corpus.texts)
+    with_serial = [cid for cid in HEADER_BODY if records[cid].id]
+    hits = sum(
+        records[cid].id == corpus.expected[cid].id
+        and _day(records[cid]) == corpus.expected[cid].created[:10]
+        and records[cid].origin.label == corpus.expected[cid].origin
+        for cid in with_serial
+    )
+    assert (with_serial, _rate(corpus, "header/body: id, date, origin", hits, 2)) == (
+        ["07PARIS2725", "09MOSCOW1108"],
+        1.0,
+    )
+
+
+def test_header_body_disagreement_without_a_serial_takes_the_id_from_the_file_name(
+    corpus, corpus_member
+):
+    # As an import sees them: 09HAVANA132.txt's header names Havana but no serial.
+    ids = {}
+    for cid in HEADER_BODY:
+        record = parse(corpus_member("cables-text.tar.xz", f"text/{cid}.txt"), source=f"{cid}.txt")
+        ids[cid] = record.id if isinstance(record, CableRecord) else None
+    assert ids == {cid: corpus.expected[cid].id for cid in HEADER_BODY}
+
+
+def test_header_body_disagreement_classification_follows_the_transmission_line(corpus):
+    # ZNY CCCCC over a SECRET body: WikiLeaks labels it CONFIDENTIAL.
+    record = corpus.texts["07PARIS2725"]
+    assert (record.classification, record.body_ref) == ("CONFIDENTIAL", "MOSCOW 5154")
+
+
+def test_header_body_disagreement_is_found_in_pages_and_fragments(corpus):
+    pages = {cid: r.body_ref for cid, r in _records(corpus.pages).items() if r.body_ref}
+    fragments = {cid: r.body_ref for cid, r in _records(corpus.fragments).items() if r.body_ref}
+    expected = {**HEADER_BODY, **HEADER_BODY_FRAGMENTS}
+    assert set(pages.items()) | set(fragments.items()) <= set(expected.items()) | {
+        ("10TRIPOLI112", "TRIPOLI 11")  # its classification line drops a digit: TRIPOLI 00011
+    }
+    assert set(HEADER_BODY_FRAGMENTS.items()) <= set(fragments.items())
+
+
+def _level(classification: str) -> str:
+    return classification.split("//", 1)[0]
+
+
+def test_level_from_markings_where_there_is_no_classification_line(corpus):
+    # Partial extracts and fragments whose classification line is missing: the highest
+    # paragraph marking gives WikiLeaks' level (never its caveats).
+    inferred = [
+        (cid, r)
+        for results in (corpus.texts, corpus.fragments)
+        for cid, r in _records(results).items()
+        if r.classification_inferred
+    ]
+    pairs = [
+        (r.classification, corpus.expected[cid].classification)
+        for cid, r in inferred
+        if cid in corpus.expected and corpus.expected[cid].classification
+    ]
+    hits = sum(got == _level(want) for got, want in pairs)
+    assert len(pairs) >= 8
+    assert _rate(corpus, "level from markings", hits, len(pairs)) == 1.0
+
+
+def test_partial_extract_with_markings_is_labelled_by_its_highest_marking(corpus):
+    record = corpus.texts["05PARIS4749"]
+    assert (record.partial, record.classification, record.classification_inferred) == (
+        True,
+        "SECRET",
+        True,
+    )
