@@ -14,6 +14,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from cables.parsing.record import anomalies
+
 
 class Tag(models.Model):
     """A TAGS code and what it means (from the dictionary shipped in cables/data/tags.csv)."""
@@ -62,6 +64,10 @@ class Cable(models.Model):
     header = models.TextField(blank=True)
     body = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # "MOSCOW 5154" when the text carries another cable's body under this cable's header.
+    body_ref = models.CharField(max_length=100, blank=True)
+    # No classification line: the level is the highest paragraph marking.
+    classification_inferred = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, through="CableTag", related_name="cables")
 
     # Provenance: what was uploaded, verbatim, and when.
@@ -84,6 +90,10 @@ class Cable(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cables:detail", args=[self.id])
+
+    @property
+    def anomalies(self) -> tuple[str, ...]:
+        return anomalies(self.body_ref, self.classification_inferred)
 
 
 class CableTag(models.Model):

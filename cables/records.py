@@ -44,6 +44,8 @@ def record_from_cable(cable: Cable) -> CableRecord:
         format=cable.format,
         source=cable.source,
         warnings=list(cable.warnings),
+        body_ref=cable.body_ref,
+        classification_inferred=cable.classification_inferred,
     )
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString, mark_safe
 
 from cables.models import Cable, CableTag, Reference
+from cables.parsing.record import HEADER_BODY
 from search import service
 from search.documents import KIND_TO_FACET
 from search.state import SearchState
@@ -139,6 +140,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         "info": [a.name for a in addressees if a.kind == "info"],
         "back_url": _back_url(request, q),
         "highlighted": bool(marker),
+        "header_body_url": SearchState().with_query(f"anomaly:{HEADER_BODY}").url(),
     }
     return render(request, "cables/detail.html", context)
 

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from cables.parsing.record import anomalies
+
 # Tag.kind -> facet name. Unknown codes (typos, free words) go with the subject tags so they
 # can still be found and filtered; they show as the code alone.
 KIND_TO_FACET = {
@@ -31,6 +33,7 @@ class CableDocument:
     origin: str
     classification: str
     date: datetime | None
+    anomalies: tuple[str, ...] = ()  # cables.parsing.record.ANOMALIES: the anomaly: query
 
 
 def stamp_of(last_imported: datetime | None, content_hash: str) -> str:
@@ -63,9 +66,17 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
             facet = KIND_TO_FACET.get(kind, "tag")
             tags.setdefault(cable_id, {}).setdefault(facet, []).append(code)
         rows = Cable.objects.filter(id__in=batch).values_list(
-            "id", "subject", "origin", "classification", "date", "last_imported", "content_hash"
+            "id",
+            "subject",
+            "origin",
+            "classification",
+            "date",
+            "last_imported",
+            "content_hash",
+            "body_ref",
+            "classification_inferred",
         )
-        for cable_id, subject, origin, classification, date, last, chash in rows:
+        for cable_id, subject, origin, classification, date, last, chash, ref, inferred in rows:
             yield CableDocument(
                 id=cable_id,
                 stamp=stamp_of(last, chash),
@@ -75,6 +86,7 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
                 origin=origin,
                 classification=classification,
                 date=date,
+                anomalies=anomalies(ref, inferred),
             )
 
 

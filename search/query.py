@@ -36,8 +36,11 @@ FIELDS: dict[str, str] = {
     "year": "year",
     "from": "from",
     "to": "to",
+    "anomaly": "anomaly",
 }
 CODE_FIELDS = ("tag", "country", "program", "org")  # exact TAGS codes, upper-cased
+# Matched exactly, never as words: ids, TAGS codes and the anomaly codes ("header-body").
+EXACT_FIELDS = ("id", "anomaly", *CODE_FIELDS)
 WORD_FIELDS = ("subject", "text", "person", "origin", "classification")  # analysed words
 MAX_DEPTH = 16  # deeper parentheses are read as plain text (keeps recursion bounded)
 MAX_CLAUSES = 64  # words beyond this are ignored (and said so): bounds the query cost
@@ -289,7 +292,7 @@ class _Parser:
         text = " ".join(raw.strip('"').split())
         if not text:
             return None
-        if fieldname in ("year", "from", "to", "id", *CODE_FIELDS):
+        if fieldname in ("year", "from", "to", *EXACT_FIELDS):
             return self.make_word(fieldname, text)
         if not self.count():
             return None
@@ -319,6 +322,8 @@ class _Parser:
             return None
         if fieldname in ("id", *CODE_FIELDS):
             text = text.upper()
+        elif fieldname == "anomaly":
+            text = text.lower()
         prefix = text.endswith("*") and len(text.rstrip("*")) > 0
         core = text.rstrip("*") if prefix else text
         if "*" in core or "?" in core:
@@ -326,7 +331,7 @@ class _Parser:
         if not core:
             self.note(f"ignored '{text}'")
             return None
-        if prefix and fieldname not in ("id", *CODE_FIELDS) and len(core) < 2:
+        if prefix and fieldname not in EXACT_FIELDS and len(core) < 2:
             self.note(f"read '{text}' as the word '{core}' (prefixes need 2 letters)")
             prefix = False
         return Word(fieldname, core, prefix)

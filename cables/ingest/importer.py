@@ -378,6 +378,8 @@ def _cable_fields(item: _Pending, now: datetime) -> dict:
         "header": record.header,
         "body": record.body,
         "warnings": list(record.warnings),
+        "body_ref": record.body_ref,
+        "classification_inferred": record.classification_inferred,
         "format": record.format,
         "source": record.source,
         "raw_text": item.raw_text,

@@ -550,3 +550,71 @@ def test_subject_wrapped_year_and_section_line():
 def test_double_slash_marking():
     record = cable(paras="¶15. (S//NF) Following is the list.\n")
     assert (record.paragraphs[0].number, record.paragraphs[0].marking) == (15, "S/NF")
+
+
+# -- header and body of different cables (07PARIS2725 holds MOSCOW 005154) -------------------
+
+PARIS_HEADER = HEADER.replace("DE RUEHMO #5100", "DE RUEHFR #2725").replace(
+    "FM AMEMBASSY MOSCOW", "FM AMEMBASSY PARIS"
+)
+MOSCOW_5154 = "S E C R E T SECTION 01 OF 04 MOSCOW 005154\n\nNOFORN\n\n"
+
+
+def test_header_over_another_cables_body_gives_the_headers_id_and_origin():
+    record = cable(header=PARIS_HEADER, class_line=MOSCOW_5154)
+    assert (record.id, record.origin.label) == ("07PARIS2725", "Embassy Paris")
+
+
+def test_header_over_another_cables_body_keeps_the_bodys_cable():
+    assert cable(header=PARIS_HEADER, class_line=MOSCOW_5154).body_ref == "MOSCOW 5154"
+
+
+def test_header_over_another_cables_body_is_classified_by_the_transmission_line():
+    # ZNY CCCCC: the body's SECRET line and its NOFORN are the other cable's.
+    assert cable(header=PARIS_HEADER, class_line=MOSCOW_5154).classification == "CONFIDENTIAL"
+
+
+def test_header_over_another_cables_body_is_an_anomaly():
+    assert cable(header=PARIS_HEADER, class_line=MOSCOW_5154).anomalies == ("header-body",)
+
+
+def test_header_and_body_of_one_cable_have_no_body_ref():
+    assert cable().body_ref == ""
+
+
+def test_body_ref_is_a_json_key():
+    assert cable(header=PARIS_HEADER, class_line=MOSCOW_5154).to_json()["body_ref"] == "MOSCOW 5154"
+
+
+# -- no classification line: the level from the paragraph markings ---------------------------
+
+PARTIAL = (
+    "This record is a partial extract of the original cable. The full text of the original "
+    "cable is not available.\n"
+)
+
+
+def partial_extract(paras: str) -> CableRecord:
+    record = parse(PARTIAL + EO + TAGS + SUBJECT + paras)
+    assert isinstance(record, CableRecord)
+    return record
+
+
+def test_partial_extract_takes_the_level_of_its_highest_marking():
+    record = partial_extract("¶1. (C) One.\n\n¶2. (S/NF) Two.\n\n¶3. (U) Three.\n")
+    assert (record.classification, record.classification_inferred) == ("SECRET", True)
+
+
+def test_an_inferred_level_is_an_anomaly():
+    record = partial_extract("¶1. (C) One.\n")
+    assert record.anomalies == ("inferred-classification",)
+
+
+def test_unmarked_partial_extract_stays_unclassified_and_says_so():
+    record = partial_extract("1. One.\n\n2. Two.\n")
+    assert (record.classification, "no classification line" in record.warnings) == ("", True)
+
+
+def test_a_classification_line_is_never_overruled_by_the_markings():
+    record = cable(paras="¶1. (S) Secret text under a CONFIDENTIAL line.\n")
+    assert (record.classification, record.classification_inferred) == ("CONFIDENTIAL", False)

@@ -262,3 +262,29 @@ def test_the_500_page_renders_without_a_request_context(rf):
 
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_page_says_the_text_carries_another_cables_body(client, db):
+    make_cable("07PARIS2725", body_ref="MOSCOW 5154")
+    html = client.get("/cables/07PARIS2725/").content.decode()
+
+    assert "This text carries the body of MOSCOW 5154" in html
+    assert 'href="/search?q=anomaly%3Aheader-body"' in html
+
+
+def test_page_without_a_body_ref_says_nothing_of_one(client, moscow):
+    assert "carries the body of" not in client.get("/cables/07MOSCOW5100/").content.decode()
+
+
+def test_page_says_an_inferred_classification_is_inferred(client, db):
+    make_cable("05PARIS4749", classification="SECRET", classification_inferred=True)
+    html = client.get("/cables/05PARIS4749/").content.decode()
+
+    assert "inferred: no classification line; the highest paragraph marking" in html
+
+
+def test_json_has_the_body_ref_and_the_inferred_flag(client, db):
+    make_cable("07PARIS2725", body_ref="MOSCOW 5154")
+    data = client.get("/cables/07PARIS2725.json").json()
+
+    assert (data["body_ref"], data["classification_inferred"]) == ("MOSCOW 5154", False)

@@ -278,3 +278,19 @@ def test_facet_counts_stay_exact_across_segments_and_deletions(store, corpus_dir
             want = reference.facet_counts(rows, state, facet)
             got = {v.value: v.count for v in results.facets[facet].values}
             assert all(count == want.get(value, 0) for value, count in got.items()), facet
+
+
+def test_a_cable_whose_body_is_another_cables_is_found_by_its_anomaly(store):
+    store(*IDS)
+    Cable.objects.filter(pk="07MOSCOW5100").update(body_ref="SHENYANG 4")
+    from cables.signals import cables_stored
+
+    cables_stored.send(sender=None, ids=["07MOSCOW5100"])
+    assert ids_for("anomaly:header-body") == ["07MOSCOW5100"]
+
+
+def test_an_inferred_classification_is_found_by_its_anomaly(store):
+    store(*IDS)
+    Cable.objects.filter(pk="10BERLIN193").update(classification_inferred=True)
+    call_command("rebuild_index")
+    assert ids_for("anomaly:inferred-classification") == ["10BERLIN193"]

@@ -161,3 +161,11 @@ def test_positive_words_skip_negated_ones():
 def test_any_text_parses(q):
     parsed = parse(q)
     assert isinstance(parsed.understood, str)
+
+
+def test_anomaly_field_is_an_exact_lower_case_code():
+    assert parse("anomaly:Header-Body").tree == Word("anomaly", "header-body")
+
+
+def test_quoted_anomaly_is_the_same_code():
+    assert parse('anomaly:"header-body"').tree == Word("anomaly", "header-body")

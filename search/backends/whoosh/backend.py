@@ -109,6 +109,8 @@ def to_fields(doc: CableDocument) -> dict:
     }
     for facet in MULTI_VALUED:
         fields[FACET_FIELDS[facet]] = "\n".join(doc.tags.get(facet, ()))
+    if doc.anomalies:
+        fields["anomaly"] = "\n".join(doc.anomalies)
     return fields
 
 
@@ -615,8 +617,13 @@ class WhooshBackend(BaseSearchBackend):
         writer = self._writer(ix, **self._write_options(parallel=parallel))
         try:
             seen = set()
+            # An index built before the anomaly field has none: rebuild_index adds it.
+            old_schema = "anomaly" not in ix.schema
             for doc in iter_documents(ids):
-                writer.update_document(**to_fields(doc))
+                fields = to_fields(doc)
+                if old_schema:
+                    fields.pop("anomaly", None)
+                writer.update_document(**fields)
                 seen.add(doc.id)
             for gone in set(ids) - seen:
                 writer.delete_by_term("id", gone)

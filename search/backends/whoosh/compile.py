@@ -18,7 +18,13 @@ _WORD_FIELDS = {
     "origin": (("origin_text",), WORD_ANALYZER),
     "classification": (("class_text",), WORD_ANALYZER),
 }
-_CODE_FIELDS = {"tag": "tags", "country": "f_country", "program": "f_program", "org": "f_org"}
+_CODE_FIELDS = {
+    "tag": "tags",
+    "country": "f_country",
+    "program": "f_program",
+    "org": "f_org",
+    "anomaly": "anomaly",
+}
 
 
 def analyse(analyzer, text: str) -> list[str]:

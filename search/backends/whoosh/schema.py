@@ -147,6 +147,7 @@ def make_schema() -> fields.Schema:
         subject=StemmedText(field_boost=2.0, spelling=True),
         body=StemmedText(),
         tags=codes_field(),  # every TAGS code of any kind: the tag: query field
+        anomaly=codes_field(),  # "header-body", "inferred-classification": the anomaly: field
         person_text=fields.TEXT(analyzer=WORD_ANALYZER),
         origin_text=fields.TEXT(analyzer=WORD_ANALYZER),
         class_text=fields.TEXT(analyzer=WORD_ANALYZER),
