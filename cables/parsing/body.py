@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .ids import make_id
+from .ids import full_year, make_id
 from .record import Paragraph, Reference, Tag
 from .tagsdict import tag_kind
 
@@ -338,8 +338,17 @@ def _semi_split(text: str) -> list[str]:
     return [p.strip(" ,.") for p in parts if p and p.strip(" ,.")]
 
 
-def ref_cable_id(text: str, citing_year: str) -> str | None:
-    """Canonical id of a cited cable, or None when the reference is not a cable."""
+@dataclass(frozen=True, slots=True)
+class RefItem:
+    """One item of a REF list, read once: what it cites, whatever the citing cable's year."""
+
+    label: str  # "A", "B"... or ""
+    text: str
+    cited: tuple[str, str, str] | None  # (two-digit year or "", station, serial) of a cable
+
+
+def _cited(text: str) -> tuple[str, str, str] | None:
+    """The cable a reference cites: (year as written or "", station, serial), else None."""
     m = _REF_CABLE_RE.match(text.upper().strip(" .,"))
     if not m:
         return None
@@ -357,20 +366,17 @@ def ref_cable_id(text: str, citing_year: str) -> str | None:
     slash_year = re.match(r"^/(\d{2})\b", tail)
     if not yy and slash_year:
         yy = slash_year.group(1)
-    yy = yy or citing_year
-    if not yy:
-        return None
-    return make_id(int(yy) % 100, station, m.group("serial"))
+    return (f"{int(yy) % 100:02d}" if yy else "", station, m.group("serial"))
 
 
 _REF_CONTINUES_RE = re.compile(r"^\s*¶?\s*(?:\([B-Z]\)|[B-Z]\s?[.):])\s")
 _REF_STOP_RE = re.compile(r"^\s*(?:SUMMARY|BEGIN SUMMARY|1\.\s|¶\s*\d)", re.I)
 
 
-def read_ref_items(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
+def read_ref_items(lines: Sequence[str]) -> tuple[RefItem, ...]:
     """(label, text) of every item of every REF section (some cables have two; page breaks may
     split one). Which items cite cables depends on the cable's year: see :func:`cite`."""
-    found: list[tuple[str, str]] = []
+    found: list[RefItem] = []
     i = 0
     limit = min(len(lines), 150)
     while i < limit:
@@ -428,15 +434,27 @@ def read_ref_items(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
         )  # section marks run into the line
         text = re.sub(r"\s(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\s*$", "", text)
         text = re.split(r"\bCLASSIFIED BY\b", text, maxsplit=1, flags=re.I)[0]
-        found.extend(_ref_items(text))
+        found.extend(RefItem(label, item, _cited(item)) for label, item in _ref_items(text))
         i = j
     return tuple(found)
 
 
-def cite(items: tuple[tuple[str, str], ...], citing_year: str) -> list[Reference]:
+def cite(items: tuple[RefItem, ...], citing_year: str) -> list[Reference]:
     """The references, each with the id of the cable it cites ("MADRID 5426" is of the citing
     cable's year unless it says its own)."""
-    return [Reference(text=t, cable_id=ref_cable_id(t, citing_year), label=lb) for lb, t in items]
+    refs: list[Reference] = []
+    for item in items:
+        cable_id = None
+        if item.cited and (item.cited[0] or citing_year):
+            yy, station, serial = item.cited
+            cable_id = make_id(int(yy or citing_year) % 100, station, serial)
+        refs.append(Reference(text=item.text, cable_id=cable_id, label=item.label))
+    return refs
+
+
+def written_years(items: tuple[RefItem, ...]) -> list[int]:
+    """The years the REF items write out ("08 STATE 81854"): a cable is no older than those."""
+    return [full_year(int(item.cited[0])) for item in items if item.cited and item.cited[0]]
 
 
 # Run into the line before it ("... 271458Z CLASSIFIED BY DCM EARL IRVING."), in capitals.

@@ -20,7 +20,7 @@ from .classification import level_from_markings, normalise_classification, wikil
 from .decode import decode_bytes
 from .detect import detect_format, looks_binary
 from .identity import Identity, identify
-from .ids import canonical_id, full_year, is_valid_id
+from .ids import canonical_id, is_valid_id
 from .layout import Layout, locate, strip_link_residue
 from .origins import origin_from_station
 from .record import CableRecord, Origin, Paragraph, ParseFailure
@@ -141,8 +141,6 @@ def parse_text(
     subject = B.read_subject(layout.lines)
     classified_by, reasons = B.read_classified_by(layout.body)
     ref_items = B.read_ref_items(layout.lines)
-    # Years a REF item writes out ("08 STATE 81854"): the cable is no older than those.
-    ref_years = [full_year(int(r.cable_id[:2])) for r in B.cite(ref_items, "") if r.cable_id]
     ident = identify(
         layout,
         head,
@@ -151,7 +149,7 @@ def parse_text(
         name_hint=name_hint,
         eo=eo,
         declassify_on=declassify_on,
-        ref_years=ref_years,
+        ref_years=B.written_years(ref_items),
     )
     paragraphs = B.read_paragraphs(layout.body)
 

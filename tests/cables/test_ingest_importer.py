@@ -274,3 +274,24 @@ def test_committed_cables_left_unannounced_can_be_announced_at_once(signals, ind
     assert signals == []
     importer.announce_committed()
     assert signals == [("stored", ["08PARIS1", "08PARIS2"])]
+
+
+def test_a_header_over_another_cables_body_is_stored_with_its_body_ref(tmp_path, corpus_member):
+    path = tmp_path / "07PARIS2725.txt"
+    path.write_bytes(corpus_member("cables-text.tar.xz", "text/07PARIS2725.txt"))
+    import_paths([path])
+    stored = Cable.objects.get(pk="07PARIS2725")
+    assert (stored.body_ref, stored.classification, stored.anomalies) == (
+        "MOSCOW 5154",
+        "CONFIDENTIAL",
+        ("header-body",),
+    )
+
+
+def test_a_level_read_from_the_markings_is_stored_as_inferred(tmp_path, corpus_member):
+    # A body-only fragment: its id is in its file name, its text has no classification line.
+    path = tmp_path / "05PARIS4749.txt"
+    path.write_bytes(corpus_member("body-only-html.tar.xz", "cables/05PARIS4749.txt"))
+    import_paths([path])
+    stored = Cable.objects.get(pk="05PARIS4749")
+    assert (stored.classification, stored.classification_inferred) == ("SECRET", True)
