@@ -124,6 +124,8 @@ class CableAdmin(admin.ModelAdmin):
                     "reasons",
                     "signer",
                     "partial",
+                    "body_ref",
+                    "classification_inferred",
                 ]
             },
         ),

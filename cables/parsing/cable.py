@@ -66,12 +66,22 @@ def classify(
         return Classification(normalise_classification(meta), False, ())
     if ident.body_ref and head.zny_classification:
         value = wikileaks_classification(head.zny_classification, [], layout.body)
-        return Classification(value, False, ("the classification is the transmission line's",))
+        return Classification(
+            value,
+            False,
+            ("the body is another cable's: classification from the transmission line",),
+        )
     if ident.body_ref:
         if line is None:
-            return Classification("", False, ("no classification line of this cable",))
+            return Classification(
+                "", False, ("the body is another cable's and the header shows no classification",)
+            )
         value = wikileaks_classification(line.classification, list(caveats), layout.body)
-        return Classification(value, False, ("the classification is the body's cable's",))
+        return Classification(
+            value,
+            False,
+            ("the body is another cable's: classification from its classification line",),
+        )
     if line is not None:
         value = wikileaks_classification(line.classification, list(caveats), layout.body)
         return Classification(value, False, ())
@@ -131,7 +141,7 @@ def parse_text(
     """Parse decoded cable text. ``meta`` holds a metadata table's fields (id, created,
     classification, origin), which win over the text. ``id_hint`` is the id a body-only fragment
     carries only in its file name. ``name_hint`` is an id read from a text file's name: it only
-    supplies the year when the text names the same station and serial but has no date."""
+    supplies what the text leaves out (see identity.py)."""
     layout = locate(text, meta, header_text)
     head = H.parse_header(layout.header)
     line = _class_line(layout)

@@ -114,6 +114,30 @@ def disagree(own: Claim | None, body: Claim | None) -> bool:
     return False
 
 
+def _named_by_text(layout: Layout, head: H.Header, line: ClassLine | None) -> tuple[str, str]:
+    """Post and serial as the text names its own cable: the classification line; for a
+    redacted post ("XXXXXXXXXXXX 000004") the FM line's; else a page line ("PAGE 02 ROME
+    01196 01 OF 02"); else the DE and FM lines ("DE RUEHLP #3262", "FM AMEMBASSY LA PAZ")."""
+    station, serial = (line.station, line.serial) if line else ("", "")
+    if _redacted(station) and head.origin_code:
+        station = station_from_origin(head.origin_code)
+    if not (station and serial):
+        m = _PAGE_ID_RE.search(layout.text)
+        if m:
+            station, serial = m.group("station"), m.group("serial")
+    if not (station and serial) and head.de_serial and head.origin_code:
+        station, serial = station_from_origin(head.origin_code), head.de_serial
+    return station, serial
+
+
+def _names_post(name_hint: str, station: str, year: str) -> bool:
+    """Is ``name_hint`` an id of this post (and of this year, when the year is known)?"""
+    post = re.escape(station.replace(" ", ""))
+    return bool(station and re.fullmatch(rf"\d{{2}}{post}\d+", name_hint)) and (
+        not year or name_hint[:2] == year
+    )
+
+
 def identify(
     layout: Layout,
     head: H.Header,
@@ -157,27 +181,15 @@ def identify(
         warnings.append(
             f"the body is another cable's ({body_ref}): id, date and origin follow the header"
         )
-        if not serial and not cable_id and not id_hint:
-            hint = name_hint if name_hint[2:].startswith(station.replace(" ", "")) else ""
-            if hint and (not year or hint[:2] == year):
-                # The header names the post but not the serial: the file name, naming that
-                # post, gives the whole id (09HAVANA132.txt holds MOSCOW 512's body).
-                cable_id = hint
-                warnings.append("the serial in the id is taken from the file name")
+        if not (serial or cable_id or id_hint) and _names_post(name_hint, station, year):
+            # The header names the post but not the serial: a file name naming that post gives
+            # the whole id (09HAVANA132.txt, FM USINT HAVANA over MOSCOW 512's body).
+            cable_id = name_hint
+            warnings.append("the serial in the id is taken from the file name")
     else:
-        station, serial = (line.station, line.serial) if line else ("", "")
+        station, serial = _named_by_text(layout, head, line)
         if not year and line is not None:
             year = line.year_in_line
-        if _redacted(station) and head.origin_code:
-            # The station is redacted ("XXXXXXXXXXXX 000004"); the FM line still names the post.
-            station = station_from_origin(head.origin_code)
-        if not (station and serial):
-            m = _PAGE_ID_RE.search(layout.text)
-            if m:
-                station, serial = m.group("station"), m.group("serial")
-        if not (station and serial) and head.de_serial and head.origin_code:
-            # No classification line: "DE RUEHLP #3262" and "FM AMEMBASSY LA PAZ" name the cable.
-            station, serial = station_from_origin(head.origin_code), head.de_serial
     if not cable_id and id_hint:
         cable_id = id_hint
     if not year and cable_id:
