@@ -38,10 +38,11 @@ _POST_PREFIXES = ("AMEMBASSY", "AMCONSUL", "AMCONGEN", "USMISSION", "USOFFICE", 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A cable as one part of the text names it: post and serial (either may be unknown)."""
+    """A cable as one part of the text names it: post, serial and year (any may be unknown)."""
 
     station: str
     serial: str
+    year: str = ""  # two digits
 
     def __str__(self) -> str:
         serial = str(int(self.serial)) if self.serial.isdigit() else self.serial
@@ -76,7 +77,7 @@ def _redacted(station: str) -> bool:
 def body_claim(layout: Layout, line: ClassLine | None) -> Claim | None:
     """The cable the body's classification line names."""
     if line is not None and line.station and line.serial:
-        return Claim(line.station, line.serial)
+        return Claim(line.station, line.serial, line.year_in_line)
     if line is None:
         head = [ln for ln in layout.header.splitlines() if ln.strip()][-1:]
         first = [ln for ln in layout.lines if ln.strip()][:1]
@@ -91,20 +92,25 @@ def own_claim(layout: Layout, head: H.Header, id_hint: str) -> Claim | None:
     """The cable the metadata, the header or the file name names."""
     cable_id = canonical_id(layout.meta.get("id", "")) or id_hint
     if is_valid_id(cable_id):
-        m = re.fullmatch(r"\d{2}(?P<station>.*?)(?P<serial>\d+)", cable_id)
+        m = re.fullmatch(r"(?P<year>\d{2})(?P<station>.*?)(?P<serial>\d+)", cable_id)
         if m:
-            return Claim(m.group("station"), m.group("serial"))
+            return Claim(m.group("station"), m.group("serial"), m.group("year"))
     if head.origin_code:
-        return Claim(station_from_origin(head.origin_code), head.de_serial)
+        year = f"{head.date.year % 100:02d}" if head.date else ""
+        return Claim(station_from_origin(head.origin_code), head.de_serial, year)
     return None
 
 
 def disagree(own: Claim | None, body: Claim | None) -> bool:
     """Do header and body name different cables? Posts compare without spaces, and one may
     be the end of the other (FM USEU BRUSSELS over a body of BRUSSELS 001399); the DE line
-    gives only the serial's last digits (#0909 is 10909); a redacted post says nothing."""
+    gives only the serial's last digits (#0909 is 10909); a redacted post says nothing; a
+    year written in the classification line ("C O N F I D E N T I A L 75 LIBREVILLE 1895")
+    must be the header's."""
     if own is None or body is None:
         return False
+    if own.year and body.year and own.year != body.year:
+        return True
     a, b = own.station.replace(" ", ""), body.station.replace(" ", "")
     if a and b and not (_redacted(a) or _redacted(b) or a.endswith(b) or b.endswith(a)):
         return True

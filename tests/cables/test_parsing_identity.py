@@ -111,3 +111,11 @@ def test_the_body_of_another_cable_dates_nothing():
     body = "Cable dated: 2007-10-26\n" + MOSCOW_BODY
     found = ident(body, id_hint="07PARIS2725", header="")
     assert found.date is None
+
+
+def test_a_year_in_the_classification_line_must_be_the_headers():
+    assert disagree(Claim("LIBREVILLE", "1895", "75"), Claim("LIBREVILLE", "1895", "76"))
+
+
+def test_the_same_year_in_the_classification_line_agrees():
+    assert not disagree(Claim("LIBREVILLE", "1895", "75"), Claim("LIBREVILLE", "1895", "75"))
