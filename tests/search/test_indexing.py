@@ -294,3 +294,19 @@ def test_an_inferred_classification_is_found_by_its_anomaly(store):
     Cable.objects.filter(pk="10BERLIN193").update(classification_inferred=True)
     call_command("rebuild_index")
     assert ids_for("anomaly:inferred-classification") == ["10BERLIN193"]
+
+
+def test_an_imported_text_carrying_another_cables_body_is_listed_by_its_anomaly(
+    client, corpus_dir, index_dir, db, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.search.corpus import texts
+
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    for cable_id in ("07PARIS2725", "07MOSCOW5100"):
+        (folder / f"{cable_id}.txt").write_text(texts(corpus_dir)[cable_id], encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):  # the import indexes on commit
+        call_command("import_cables", str(folder), quiet=True)
+
+    html = client.get("/search", {"q": "anomaly:header-body"}).content.decode()
+    assert ("07PARIS2725" in html, "07MOSCOW5100" in html) == (True, False)
