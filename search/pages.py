@@ -214,6 +214,7 @@ def _search(
     )
     try:
         engine.validate(request)
+        found = engine.match(request)
     except Unsupported as error:
         return SearchResults(
             state=state.with_page(1),
@@ -225,7 +226,6 @@ def _search(
             took_ms=(time.perf_counter() - started) * 1000,
             page_size=size,
         )
-    found = engine.match(request)
     pages = max(1, math.ceil(found.total / size))
     page = min(state.page, pages)
     ids, scores = found.ids, found.scores
@@ -382,12 +382,12 @@ def facet_values(
         every=facet == "year",
     )
     request = MatchRequest(criteria_for(state, parsed.tree), limit=0, facets=(wanted,))
+    generation = engine.generation()
     try:
         engine.validate(request)
+        counts = engine.match(request).facets[facet]
     except Unsupported:
         return Facet(name=facet, label=FACET_LABELS[facet], values=())
-    generation = engine.generation()
-    counts = engine.match(request).facets[facet]
     return _facet(_memo(engine), generation, state, counts, prefix=prefix, limit=limit)
 
 
@@ -396,9 +396,9 @@ def total_for(state: SearchState) -> int:
     criteria = criteria_for(state, parse(state.q).tree)
     try:
         engine.validate(criteria)
+        return engine.count(criteria)
     except Unsupported:
         return 0
-    return engine.count(criteria)
 
 
 def iter_ids(state: SearchState, limit: int) -> Iterator[str]:

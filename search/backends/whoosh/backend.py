@@ -1,4 +1,8 @@
-"""The Whoosh backend: one document per cable, numpy facet counting, snippets from the database.
+"""The Whoosh engine: the primitives of search/backends/base.py over one Whoosh index.
+
+One document per cable; matching, facet counts and ranking run in numpy over arrays read from
+the index (the speed layer: blocks.py, docsets.py, arrays.py, ranking.py; its reliance on
+whoosh3 internals is listed in fixes.py). Pages are built by search/pages.py, not here.
 
 Index folder layout (settings.SEARCH_INDEX_DIR)::
 
