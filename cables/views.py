@@ -11,11 +11,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString, mark_safe
 
+from cables.hooks import hooks
 from cables.models import Cable, CableTag, Reference
 from cables.parsing.record import HEADER_BODY
-from search import service
-from search.documents import KIND_TO_FACET
-from search.state import SearchState
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +60,7 @@ def _back_url(request: HttpRequest, q: str) -> str:
         parts = urlsplit(referer)
         if parts.netloc == request.get_host() and parts.path in ("/search", "/"):
             return "/search" + (f"?{parts.query}" if parts.query else "")
-    return SearchState().with_query(q).url()
-
-
-def _search_url(facet: str, code: str) -> str:
-    return SearchState().only(facet, code).url()
+    return hooks().search_url(q)
 
 
 def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
@@ -83,7 +77,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
     )
     q = " ".join(request.GET.get("q", "").split())[:500]
     # Marked as the search marked its snippets: same analyzer, phrases only where whole.
-    marker = service.highlighter(q)
+    marker = hooks().marker(q)
 
     def marked(text: str, subject: bool = False) -> SafeString:
         return mark_safe(marker.mark(text, subject=subject))  # noqa: S308 - mark() escapes
@@ -123,7 +117,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
             "code": ct.tag.code,
             "label": ct.tag.label,
             "kind": ct.tag.get_kind_display(),
-            "url": _search_url(KIND_TO_FACET.get(ct.tag.kind, "tag"), ct.tag.code),
+            "url": hooks().tag_url(ct.tag.kind, ct.tag.code),
         }
         for ct in cable.cable_tags.all()
     ]
@@ -140,7 +134,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         "info": [a.name for a in addressees if a.kind == "info"],
         "back_url": _back_url(request, q),
         "highlighted": bool(marker),
-        "header_body_url": SearchState().with_query(f"anomaly:{HEADER_BODY}").url(),
+        "header_body_url": hooks().search_url(f"anomaly:{HEADER_BODY}"),
     }
     return render(request, "cables/detail.html", context)
 
