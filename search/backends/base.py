@@ -74,6 +74,7 @@ class Criteria:
     - ``tree``: ``search.query.parse(q).tree``; None matches every cable. Leaves are ``Word``
       (field "any" = subject or text; "subject", "text", "person", "origin", "classification":
       analysed words; "tag", "country", "program", "org", "id": exact upper-case codes;
+      "anomaly": exact lower-case codes of ``cables.parsing.record.ANOMALIES``;
       ``prefix=True``: any indexed word or code starting with the text), ``Phrase`` (the words
       in order, in one field), ``DateRange`` (cable date start..end inclusive, either side
       open); inner nodes ``And``, ``Or``, ``Not``. A leaf the engine's analysis leaves nothing
