@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from cables.models import Cable, CableTag, Reference
+from cables.parsing.ids import canonical_id
 from search import service
 from search.documents import KIND_TO_FACET
 from search.state import SearchState
@@ -68,7 +70,22 @@ def _search_url(facet: str, code: str) -> str:
     return SearchState().only(facet, code).url()
 
 
+def _elsewhere(request: HttpRequest, route: str, cable_id: str) -> HttpResponse | None:
+    """A permanent redirect to the canonical id when ``cable_id`` is another way of writing
+    an existing cable's id (``07moscow5100``, ``07MOSCOW005100``), else None."""
+    if Cable.objects.filter(pk=cable_id).exists():
+        return None
+    for candidate in dict.fromkeys((cable_id.upper(), canonical_id(cable_id))):
+        if candidate != cable_id and Cable.objects.filter(pk=candidate).exists():
+            url = reverse(route, args=[candidate])
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    return None
+
+
 def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
+    if (moved := _elsewhere(request, "cables:detail", cable_id)) is not None:
+        return moved
     if request.GET.get("view") == "raw":
         return cable_raw(request, cable_id)
     cable = get_object_or_404(
@@ -145,6 +162,8 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
 
 def cable_raw(request: HttpRequest, cable_id: str) -> HttpResponse:
     """The cable exactly as it was uploaded."""
+    if (moved := _elsewhere(request, "cables:raw", cable_id)) is not None:
+        return moved
     cable = get_object_or_404(Cable.objects.only("id", "raw_text"), pk=cable_id)
     return HttpResponse(cable.raw_text, content_type="text/plain; charset=utf-8")
 
@@ -153,5 +172,7 @@ def cable_json(request: HttpRequest, cable_id: str) -> JsonResponse:
     """The parsed record, with the keys documented in docs/api.md."""
     from cables.records import cable_queryset_for_records, record_from_cable
 
+    if (moved := _elsewhere(request, "cables:json", cable_id)) is not None:
+        return moved
     cable = get_object_or_404(cable_queryset_for_records(), pk=cable_id)
     return JsonResponse(record_from_cable(cable).to_json(), json_dumps_params={"indent": 2})

@@ -288,6 +288,8 @@ def _parse_date(raw: str, *, end: bool) -> date | None:
             return date(year, int(month), int(day))
         if month:
             mo = int(month)
+            if not 1 <= mo <= 12:
+                return None
             if not end:
                 return date(year, mo, 1)
             nxt = date(year + mo // 12, mo % 12 + 1, 1)
