@@ -5,9 +5,12 @@ Backend-neutral: a backend turns each CableDocument into its own document type.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+
+from cables.parsing.header import origin_label
 
 # Tag.kind -> facet name. Unknown codes (typos, free words) go with the subject tags so they
 # can still be found and filtered; they show as the code alone.
@@ -31,6 +34,26 @@ class CableDocument:
     origin: str
     classification: str
     date: datetime | None
+    # TO then INFO addressees as labels, like origins ("Secretary of State", "Embassy Cairo"),
+    # each once; the routing codes as written ("SECSTATE WASHDC") go in addressee_codes.
+    addressees: tuple[str, ...] = ()
+    addressee_codes: tuple[str, ...] = ()
+    signer: str = ""  # the surname that signs the cable, upper case ("BURNS"); "" unknown
+    markings: tuple[str, ...] = ()  # each paragraph's marking ("S/NF", "" unmarked)
+
+
+_SURNAME_RE = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def signer_name(raw: str) -> str:
+    """The signing surname as a facet value: 'End Comment. SANDERS' -> 'SANDERS'."""
+    words = _SURNAME_RE.findall(raw or "")
+    return words[-1].upper() if words else ""
+
+
+def addressee_labels(names: Iterable[str]) -> tuple[str, ...]:
+    """Addressees as labels, normalised like origins, each once, in order."""
+    return tuple(dict.fromkeys(origin_label(n) for n in names if n.strip()))
 
 
 def stamp_of(last_imported: datetime | None, content_hash: str) -> str:
@@ -39,7 +62,7 @@ def stamp_of(last_imported: datetime | None, content_hash: str) -> str:
 
 def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterator[CableDocument]:
     """Documents for these ids (all cables when None), a chunk of cables per few queries."""
-    from cables.models import Cable, CableTag, Paragraph
+    from cables.models import Addressee, Cable, CableTag, Paragraph
 
     if ids is None:
         all_ids = list(Cable.objects.order_by("id").values_list("id", flat=True))
@@ -48,12 +71,22 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
     for start in range(0, len(all_ids), chunk):
         batch = all_ids[start : start + chunk]
         paras: dict[str, list[str]] = {}
-        for cable_id, text in (
+        marks: dict[str, list[str]] = {}
+        for cable_id, text, marking in (
             Paragraph.objects.filter(cable_id__in=batch)
             .order_by("cable_id", "position")
-            .values_list("cable_id", "text")
+            .values_list("cable_id", "text", "marking")
         ):
             paras.setdefault(cable_id, []).append(text)
+            marks.setdefault(cable_id, []).append(marking)
+        sent_to: dict[str, list[str]] = {}
+        # TO before INFO: "to" sorts after "info", so kinds go descending.
+        for cable_id, name in (
+            Addressee.objects.filter(cable_id__in=batch)
+            .order_by("cable_id", "-kind", "position")
+            .values_list("cable_id", "name")
+        ):
+            sent_to.setdefault(cable_id, []).append(name)
         tags: dict[str, dict[str, list[str]]] = {}
         for cable_id, code, kind in (
             CableTag.objects.filter(cable_id__in=batch)
@@ -63,9 +96,17 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
             facet = KIND_TO_FACET.get(kind, "tag")
             tags.setdefault(cable_id, {}).setdefault(facet, []).append(code)
         rows = Cable.objects.filter(id__in=batch).values_list(
-            "id", "subject", "origin", "classification", "date", "last_imported", "content_hash"
+            "id",
+            "subject",
+            "origin",
+            "classification",
+            "date",
+            "last_imported",
+            "content_hash",
+            "signer",
         )
-        for cable_id, subject, origin, classification, date, last, chash in rows:
+        for cable_id, subject, origin, classification, date, last, chash, signer in rows:
+            names = sent_to.get(cable_id, [])
             yield CableDocument(
                 id=cable_id,
                 stamp=stamp_of(last, chash),
@@ -75,6 +116,10 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
                 origin=origin,
                 classification=classification,
                 date=date,
+                addressees=addressee_labels(names),
+                addressee_codes=tuple(dict.fromkeys(names)),
+                signer=signer_name(signer),
+                markings=tuple(marks.get(cable_id, ())),
             )
 
 

@@ -18,7 +18,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
-FACETS: tuple[str, ...] = ("tag", "country", "program", "org", "person", "origin", "class", "year")
+FACETS: tuple[str, ...] = (
+    "tag",
+    "country",
+    "program",
+    "org",
+    "person",
+    "origin",
+    "addressee",
+    "signer",
+    "class",
+    "year",
+)
 FACET_LABELS: dict[str, str] = {
     "tag": "Subject",
     "country": "Country",
@@ -26,11 +37,13 @@ FACET_LABELS: dict[str, str] = {
     "org": "Organization",
     "person": "Person",
     "origin": "Origin",
+    "addressee": "Sent to",
+    "signer": "Signed by",
     "class": "Classification",
     "year": "Year",
 }
 # Facets a cable holds several values of: only there can "all of" differ from "any of".
-ALL_OF_FACETS: tuple[str, ...] = ("tag", "country", "program", "org", "person")
+ALL_OF_FACETS: tuple[str, ...] = ("tag", "country", "program", "org", "person", "addressee")
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 DEFAULT_SORT = "relevance"
 MAX_QUERY_CHARS = 5000
@@ -49,7 +62,7 @@ def _clean_value(facet: str, raw: str) -> str | None:
         return None
     if facet == "year":
         return value if _YEAR_RE.match(value) else None
-    if facet == "origin":
+    if facet in ("origin", "addressee"):
         return value  # a display label such as "Embassy Moscow": keep its case
     value = value.upper()
     return value if _CODE_RE.match(value) else None

@@ -37,9 +37,10 @@ from search.backends.base import BaseSearchBackend, IndexDrift, Progress
 from search.backends.whoosh import fixes, ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.blocks import PackedCodec
-from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
+from search.backends.whoosh.compile import analyse, compile_tree, proximity, unsearchable
 from search.backends.whoosh.docsets import DocSets, PostingsCache, segment_key
 from search.backends.whoosh.highlight import Matcher, snippets
+from search.backends.whoosh.marking import marking_fields
 from search.backends.whoosh.merging import MERGE_AT, SMALL_SEGMENT, merge_policy
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
@@ -106,6 +107,11 @@ def to_fields(doc: CableDocument) -> dict:
         "minute": _minute(doc.date) if doc.date else 0,
         FACET_FIELDS["origin"]: doc.origin,
         FACET_FIELDS["class"]: doc.classification,
+        FACET_FIELDS["addressee"]: "\n".join(doc.addressees),
+        FACET_FIELDS["signer"]: doc.signer,
+        "addressee_text": " ".join([*doc.addressees, *doc.addressee_codes]),
+        "signer_text": doc.signer,
+        **marking_fields(doc.paragraphs, doc.markings),
     }
     for facet in MULTI_VALUED:
         fields[FACET_FIELDS[facet]] = "\n".join(doc.tags.get(facet, ()))
@@ -286,7 +292,7 @@ class WhooshBackend(BaseSearchBackend):
     def _select(self, ctx: _Context, state: SearchState) -> _Selection:
         arrays = ctx.arrays
         parsed = parse(state.q)
-        query = to_whoosh(parsed.tree) if parsed.tree is not None else None
+        query = compile_tree(parsed.tree) if parsed.tree is not None else None
         notes: list[str] = []
         if query is not None:
             reader = ctx.searcher.reader()
@@ -314,7 +320,13 @@ class WhooshBackend(BaseSearchBackend):
             if not include and not exclude:
                 continue
             fa = arrays.facets[facet]
-            if include:
+            if include and state.is_all_of(facet):  # every ticked value must hold
+                mask = np.ones(arrays.size, dtype=bool)
+                for value in include:
+                    holds = np.zeros(arrays.size, dtype=bool)
+                    holds[fa.docs_of(value)] = True
+                    mask &= holds
+            elif include:
                 mask = np.zeros(arrays.size, dtype=bool)
                 for value in include:
                     mask[fa.docs_of(value)] = True
@@ -340,7 +352,9 @@ class WhooshBackend(BaseSearchBackend):
             if self.options.get("RANKING", "numpy") == "numpy":
                 try:
                     reader = ctx.searcher.reader()
-                    score = ranking.scores(sel.query, ctx.docsets, ctx.arrays, reader)
+                    near = proximity(sel.parsed.tree)
+                    scored = wq.Or([sel.query, *near]) if near else sel.query
+                    score = ranking.scores(scored, ctx.docsets, ctx.arrays, reader)
                     return ranking.top(sel.final, score, ctx.arrays.newest_rank, limit)
                 except Exception:  # an index layout this code does not know: Whoosh ranks
                     log.exception("numpy ranking failed; ranking with Whoosh")
@@ -391,7 +405,9 @@ class WhooshBackend(BaseSearchBackend):
     ) -> Facet:
         mask = sel.base if sel.dates is None else sel.base & sel.dates
         for other, m in sel.masks.items():
-            if other != facet:
+            # Any of: a value's count ignores its own facet's ticks (it would be added to
+            # them); all of: ticking it narrows the cables already chosen, so they count.
+            if other != facet or state.is_all_of(facet):
                 mask = mask & m
         fa = ctx.arrays.facets[facet]
         counts = fa.counts(mask)

@@ -64,6 +64,9 @@ def _add(q: wq.Query, docsets, arrays, reader, out: np.ndarray, boost: float) ->
         for sub in q.subqueries:
             _add(sub, docsets, arrays, reader, out, boost)
         return
+    if isinstance(q, wq.WrappingQuery):  # marking:S: the words rank as they would anywhere
+        _add(q.child, docsets, arrays, reader, out, boost)
+        return
     if isinstance(q, wq.Prefix):
         for text in reader.expand_prefix(q.fieldname, q.text):
             _add(wq.Term(q.fieldname, text), docsets, arrays, reader, out, boost)
