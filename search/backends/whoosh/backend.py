@@ -33,7 +33,17 @@ from whoosh import query as wq
 from whoosh.index import LockError
 
 from search import hydrate
-from search.backends.base import BaseSearchBackend, IndexDrift, Progress
+from search.backends.base import (
+    BaseSearchBackend,
+    Criteria,
+    FacetCounts,
+    FacetRequest,
+    IndexDrift,
+    Match,
+    MatchRequest,
+    Progress,
+    TermSuggestion,
+)
 from search.backends.whoosh import fixes, ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.blocks import PackedCodec
@@ -45,7 +55,7 @@ from search.backends.whoosh.merging import MERGE_AT, SMALL_SEGMENT, merge_policy
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
-from search.query import Parsed, Phrase, Word, parse, positive_words
+from search.query import Node, Parsed, Phrase, Word, parse, positive_words
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.state import FACET_LABELS, FACETS, SearchState
 
@@ -140,6 +150,14 @@ class _Selection:
 
 
 class WhooshBackend(BaseSearchBackend):
+    supports_phrases = True
+    supports_prefix = True
+    supports_facets = True
+    supports_disjunctive_facets = True
+    supports_snippets = True
+    supports_suggestions = True
+    supports_concurrent_writes = True  # writers queue on Whoosh's lock (WRITE_TIMEOUT)
+
     def __init__(self, options: dict | None = None) -> None:
         super().__init__(options)
         from django.conf import settings
@@ -289,9 +307,9 @@ class WhooshBackend(BaseSearchBackend):
             self._results.clear()
         self._local = threading.local()
 
-    def _select(self, ctx: _Context, state: SearchState) -> _Selection:
+    def _select(self, ctx: _Context, state: SearchState | Criteria) -> _Selection:
         arrays = ctx.arrays
-        parsed = parse(state.q)
+        parsed = Parsed(state.tree) if isinstance(state, Criteria) else parse(state.q)
         query = compile_tree(parsed.tree) if parsed.tree is not None else None
         notes: list[str] = []
         if query is not None:
@@ -581,7 +599,7 @@ class WhooshBackend(BaseSearchBackend):
         better = self._count(ctx, state.with_query(q))
         return q if better > total else None
 
-    def _count(self, ctx: _Context, state: SearchState) -> int:
+    def _count(self, ctx: _Context, state: SearchState | Criteria) -> int:
         return int(self._select(ctx, state).final.sum())
 
     def facet_values(
@@ -593,21 +611,104 @@ class WhooshBackend(BaseSearchBackend):
         sel = self._select(ctx, state)
         return self._facet(ctx, sel, state, facet, limit=max(1, min(limit, 5000)), prefix=prefix)
 
-    def highlighter(self, q: str) -> Matcher:
+    def highlighter(self, q: str | Node | None) -> Matcher:
         # Needs no index: the analyzer alone decides what matches.
-        return Matcher(positive_words(parse(q).tree))
+        tree = parse(q).tree if isinstance(q, str) else q
+        return Matcher(positive_words(tree))
 
     def total_for(self, state: SearchState) -> int:
         ctx = self._context()
         return self._count(ctx, state)
 
-    def iter_ids(self, state: SearchState, limit: int) -> Iterator[str]:
+    def iter_ids(
+        self, state: SearchState | Criteria, sort_or_limit: str | int, limit: int | None = None
+    ) -> Iterator[str]:
         ctx = self._context()
         sel = self._select(ctx, state)
-        sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
+        if isinstance(state, Criteria):
+            sort, limit = str(sort_or_limit), int(limit or 0)
+        else:
+            limit = int(sort_or_limit)
+            sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
         docnums, _ = self._ordered_docs(ctx, sel, sort, min(limit, int(sel.final.sum())))
         ids = ctx.arrays.ids
         return iter([ids[d] for d in docnums])
+
+    # -- the engine primitives (search.backends.base) ---------------------------------------
+
+    def match(self, request: MatchRequest) -> Match:
+        ctx = self._context()
+        criteria = request.criteria
+        sel = self._select(ctx, criteria)
+        total = int(sel.final.sum())
+        end = request.offset + request.limit
+        docnums, scores = self._ordered_docs(ctx, sel, request.sort, min(end, total))
+        docnums, scores = docnums[request.offset : end], scores[request.offset : end]
+        ids = ctx.arrays.ids
+        return Match(
+            ids=tuple(ids[d] for d in docnums),
+            scores=tuple(float(s) for s in scores),
+            total=total,
+            facets={f.name: self._counts(ctx, sel, f, criteria) for f in request.facets},
+            searched=sel.query is not None,
+            unsearchable=tuple(unsearchable(criteria.tree)),
+            notes=sel.notes,
+        )
+
+    @staticmethod
+    def _counts(
+        ctx: _Context, sel: _Selection, request: FacetRequest, criteria: Criteria
+    ) -> FacetCounts:
+        """One facet's counts with its own filter left out (the disjunctive rule), or kept
+        for an all-of facet."""
+        facet = request.name
+        mask = sel.base if sel.dates is None else sel.base & sel.dates
+        for other, m in sel.masks.items():
+            if other != facet or criteria.is_all_of(facet):
+                mask = mask & m
+        fa = ctx.arrays.facets[facet]
+        counts = fa.counts(mask)
+        has_more = False
+        if request.every:
+            order = np.arange(len(fa.values))  # the lexicon is sorted: values ascending
+        else:
+            nz = np.flatnonzero(counts)
+            # The lexicon is sorted, so a value's index is its alphabetical rank.
+            order = nz[np.lexsort((nz, -counts[nz]))]
+            if request.limit is not None:
+                has_more = len(order) > request.limit
+                order = order[: request.limit]
+        values = [(fa.values[i], int(counts[i])) for i in order.tolist()]
+        seen = {v for v, _ in values}
+        for value in request.pinned:
+            if value not in seen:
+                i = fa.index.get(value)
+                values.append((value, int(counts[i]) if i is not None else 0))
+                seen.add(value)
+        return FacetCounts(name=facet, values=tuple(values), has_more=has_more)
+
+    def count(self, criteria: Criteria) -> int:
+        return self._count(self._context(), criteria)
+
+    def generation(self) -> tuple[str, int]:
+        # The folder (a rebuild swaps it) and the commit generation this thread reads.
+        ctx = self._context()
+        return (str(self._local.dir), ctx.searcher.reader().generation() or 0)
+
+    def suggest(self, words) -> dict[str, TermSuggestion]:
+        reader = self._context().searcher.reader()
+        out: dict[str, TermSuggestion] = {}
+        for word in words:
+            stems = analyse(TEXT_ANALYZER, word)
+            if len(stems) != 1:
+                continue
+            freq = reader.doc_frequency("body", stems[0]) + reader.doc_frequency(
+                "subject", stems[0]
+            )
+            found = _closest_word(reader, word.lower())
+            if found is not None:
+                out[word] = TermSuggestion(word, freq, found[0], found[1])
+        return out
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -765,11 +866,18 @@ def _bound_prefixes(query: wq.Query, reader, notes: list[str], limit: int) -> wq
 
 
 def _closest_word(reader, word: str) -> tuple[str, int] | None:
-    """The subject word one edit away (else two) that most cables use, with its frequency.
-    Whoosh's own Corrector ranks every candidate at the same distance, so rank here."""
+    """The word one edit away (else two) that most cables use, with its frequency: a word of
+    the subject lines (their spelling field), or a form of a paragraph word. Whoosh's own
+    Corrector ranks every candidate at the same distance, so rank here."""
     spell_field = reader.schema["subject"].spelling_fieldname("subject")
+    typed = analyse(TEXT_ANALYZER, word)
+    stem = typed[0] if len(typed) == 1 else word
     for distance in (1, 2):
         best: tuple[str, int] | None = None
+        for candidate in _body_forms(reader, word, stem, distance):
+            freq = reader.doc_frequency("body", analyse(TEXT_ANALYZER, candidate)[0])
+            if best is None or freq > best[1]:
+                best = (candidate, freq)
         for candidate in reader.terms_within(spell_field, word, distance, prefix=1):
             if candidate == word:
                 continue
@@ -780,6 +888,22 @@ def _closest_word(reader, word: str) -> tuple[str, int] | None:
         if best is not None:
             return best
     return None
+
+
+def _body_forms(reader, word: str, stem: str, distance: int) -> Iterator[str]:
+    """Words spelt like ``word`` whose stem the paragraphs hold, ``distance`` edits from its
+    stem. The body's lexicon holds stems ("missil"): the typed ending goes back on ("misile"
+    -> "missile"), and a form is kept only if it analyses to that stem. No second spelling
+    field: one over the paragraphs nearly doubled the indexing time."""
+    ending = word[len(stem) :] if word.startswith(stem) else ""
+    for candidate in reader.terms_within("body", stem, distance, prefix=1):
+        if isinstance(candidate, bytes):
+            candidate = candidate.decode("utf-8")
+        if candidate == stem or not candidate.isalpha():
+            continue
+        form = candidate + ending
+        if form != word and analyse(TEXT_ANALYZER, form) == [candidate]:
+            yield form
 
 
 def _replace_word(q: str, word: str, new: str) -> str:
