@@ -55,7 +55,14 @@ from search.backends.whoosh.merging import MERGE_AT, SMALL_SEGMENT, merge_policy
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
-from search.query import Node, Parsed, Phrase, Word, parse, positive_words
+from search.query import (
+    Node,
+    Parsed,
+    correctable_words,
+    parse,
+    positive_words,
+    replace_words,
+)
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.state import FACET_LABELS, FACETS, SearchState
 
@@ -571,30 +578,20 @@ class WhooshBackend(BaseSearchBackend):
         return tuple(hits)
 
     def _suggest(self, ctx: _Context, state: SearchState, parsed: Parsed, total: int) -> str | None:
-        reader = ctx.searcher.reader()
-        q = state.q
-        changed = False
-        for node in positive_words(parsed.tree):
-            if node.field not in ("any", "text", "subject"):
-                continue
-            if isinstance(node, Word) and node.prefix:
-                continue
-            words = node.text.split() if isinstance(node, Phrase) else [node.text]
-            for word in words:
-                stems = analyse(TEXT_ANALYZER, word)
-                if len(stems) != 1 or len(word) < 3 or not word.isalpha():
-                    continue
-                freq = reader.doc_frequency("body", stems[0]) + reader.doc_frequency(
-                    "subject", stems[0]
-                )
-                found = _closest_word(reader, word.lower())
-                if found is None:
-                    continue
-                # A word most cables spell otherwise is a typo even if a few cables share it.
-                if found[1] > max(3, 10 * freq):
-                    q = _replace_word(q, word, found[0])
-                    changed = True
-        if not changed:
+        # The words a suggestion may replace come from the query as typed (never a field
+        # name, code, id or citation), and the suggestion replaces them there.
+        words = [w for w in correctable_words(state.q) if len(w) >= 3]
+        found = self.suggest(words)
+        # A word most cables spell otherwise is a typo even if a few cables share it.
+        fixes = {
+            word: s.closest
+            for word, s in found.items()
+            if s.closest_frequency > max(3, 10 * s.frequency)
+        }
+        if not fixes:
+            return None
+        q = replace_words(state.q, fixes)
+        if q == state.q:
             return None
         better = self._count(ctx, state.with_query(q))
         return q if better > total else None
@@ -904,9 +901,3 @@ def _body_forms(reader, word: str, stem: str, distance: int) -> Iterator[str]:
         form = candidate + ending
         if form != word and analyse(TEXT_ANALYZER, form) == [candidate]:
             yield form
-
-
-def _replace_word(q: str, word: str, new: str) -> str:
-    import re
-
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new, q, count=1, flags=re.I)
