@@ -198,7 +198,7 @@ def proximity(node: Node | None) -> list[wq.Query]:
     """Boosting queries for the words typed one after the other at the top of the query
     (``missile defense cooperation``): each pair, as a two-word phrase in the subject and the
     body. They only rank: a cable holding the words apart still matches."""
-    children = node.children if isinstance(node, And) else ()
+    children = node.children if isinstance(node, And) and PROXIMITY_BOOST > 0 else ()
     out: list[wq.Query] = []
     previous: str | None = None
     for child in children:
