@@ -100,9 +100,12 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
     q = " ".join(request.GET.get("q", "").split())[:500]
     # Marked as the search marked its snippets: same analyzer, phrases only where whole.
     marker = service.highlighter(q)
+    unmarked = service.highlighter("")  # escapes as marker does, marks nothing
 
-    def marked(text: str, subject: bool = False) -> SafeString:
-        return mark_safe(marker.mark(text, subject=subject))  # noqa: S308 - mark() escapes
+    def marked(text: str, subject: bool = False, paragraph: str | None = None) -> SafeString:
+        # marking:S: a paragraph with another marking holds no match, so no mark either.
+        keep = paragraph is None or getattr(marker, "marks_paragraph", lambda _: True)(paragraph)
+        return mark_safe((marker if keep else unmarked).mark(text, subject=subject))  # noqa: S308
 
     paragraphs: list[ShownParagraph] = []
     seen: set[str] = set()
@@ -111,7 +114,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         if anchor in seen:
             anchor = f"p{para.number}-{para.position}"
         seen.add(anchor)
-        blocks = [marked(block) for block in text_blocks(para.text)]
+        blocks = [marked(block, paragraph=para.marking) for block in text_blocks(para.text)]
         paragraphs.append(ShownParagraph(anchor, para.number, para.marking, blocks))
 
     refs = list(cable.references.all())

@@ -194,3 +194,22 @@ def test_all_of_counts_keep_the_facets_own_ticks(engine):
 def test_suggestion_from_the_paragraphs_vocabulary(engine):
     found = engine.suggest(["goverment"])
     assert found["goverment"].closest == "government"
+
+
+def test_snippets_under_a_marking_come_from_its_paragraphs(engine, settings):
+    from cables.models import Paragraph
+    from search.service import search
+    from search.state import SearchState
+
+    settings.SEARCH_INDEX_DIR = engine.path
+    hit = next(h for h in search(SearchState(q="marking:S iran")).hits if h.id == "04AMMAN1288")
+    numbers = {p.paragraph for p in hit.snippets}
+    marks = dict(Paragraph.objects.filter(cable_id="04AMMAN1288").values_list("number", "marking"))
+    assert numbers and all(marks[n].split("/")[0] == "S" for n in numbers)
+
+
+def test_cable_page_marks_only_paragraphs_with_the_marking(engine, client, settings):
+    settings.SEARCH_INDEX_DIR = engine.path
+    html = client.get("/cables/06LISBON2366/?q=marking:S+iran").content.decode()
+    assert "<mark" not in html.split('id="p1"', 1)[-1]
+    assert "<mark" in client.get("/cables/06LISBON2366/?q=iran").content.decode()

@@ -59,6 +59,7 @@ from search.query import (
     Node,
     Parsed,
     correctable_words,
+    marking_of,
     parse,
     positive_words,
     replace_words,
@@ -377,9 +378,9 @@ class WhooshBackend(BaseSearchBackend):
             if self.options.get("RANKING", "numpy") == "numpy":
                 try:
                     reader = ctx.searcher.reader()
-                    near = proximity(sel.parsed.tree)
-                    scored = wq.Or([sel.query, *near]) if near else sel.query
-                    score = ranking.scores(scored, ctx.docsets, ctx.arrays, reader)
+                    score = ranking.scores(sel.query, ctx.docsets, ctx.arrays, reader)
+                    pairs = proximity(sel.parsed.tree)
+                    ranking.add_proximity(pairs, ctx.docsets, ctx.arrays, reader, score, sel.final)
                     return ranking.top(sel.final, score, ctx.arrays.newest_rank, limit)
                 except Exception:  # an index layout this code does not know: Whoosh ranks
                     log.exception("numpy ranking failed; ranking with Whoosh")
@@ -557,7 +558,7 @@ class WhooshBackend(BaseSearchBackend):
         ids = [ctx.arrays.ids[d] for d in docnums]
         rows = hydrate.cable_rows(ids)
         matcher = Matcher(positive_words(sel.parsed.tree))
-        paras = hydrate.paragraphs_of(ids) if matcher else {}
+        paras = hydrate.paragraphs_of(ids, marking=sel.parsed.marking) if matcher else {}
         hits = []
         for cable_id, score in zip(ids, scores, strict=True):
             row = rows.get(cable_id)
@@ -611,7 +612,7 @@ class WhooshBackend(BaseSearchBackend):
     def highlighter(self, q: str | Node | None) -> Matcher:
         # Needs no index: the analyzer alone decides what matches.
         tree = parse(q).tree if isinstance(q, str) else q
-        return Matcher(positive_words(tree))
+        return Matcher(positive_words(tree), marking_of(tree))
 
     def total_for(self, state: SearchState) -> int:
         ctx = self._context()

@@ -432,6 +432,27 @@ class DocSets:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(found), np.concatenate(counts)
 
+    def phrase_counts(
+        self, fieldname: str, words: list[str], docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """phrase_postings restricted to ``docs`` (sorted docnums): reads only the postings
+        blocks that hold one of them (proximity ranking rescores the best matches only)."""
+        order = self._rarest_first(fieldname, words)
+        found, counts = [], []
+        for leaf, offset in self.leaves:
+            n = leaf.doc_count_all()
+            lo, hi = np.searchsorted(docs, [offset, offset + n])
+            if lo == hi:
+                continue
+            keys = _leaf_phrase_keys(leaf, fieldname, order, docs[lo:hi] - offset)
+            if keys is not None and keys.size:
+                local, per_doc = _runs(keys >> POSITION_BITS)
+                found.append(local + offset)
+                counts.append(per_doc)
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(found), np.concatenate(counts)
+
     def _rarest_first(self, fieldname: str, words: list[str]) -> list[tuple[int, str]]:
         rarity = {w: self.reader.doc_frequency(fieldname, w) for w in set(words)}
         return sorted(enumerate(words), key=lambda item: rarity[item[1]])

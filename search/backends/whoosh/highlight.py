@@ -12,7 +12,7 @@ from html import escape
 
 from search.backends.whoosh.compile import analyse
 from search.backends.whoosh.schema import TEXT_ANALYZER
-from search.query import Phrase, Word
+from search.query import Phrase, Word, marking_matches
 from search.results import Snippet
 
 MAX_SNIPPETS = 3
@@ -45,7 +45,8 @@ class Matcher:
     as the index reads positions), as one stretch; its words alone are not marked.
     """
 
-    def __init__(self, words: list[Word | Phrase]) -> None:
+    def __init__(self, words: list[Word | Phrase], marking: str | None = None) -> None:
+        self.marking = marking  # marking:S: only paragraphs so marked hold matches
         self.stems: set[str] = set()
         self.prefixes: list[str] = []
         self.subject_only: set[str] = set()
@@ -71,6 +72,10 @@ class Matcher:
         self._candidates = (
             re.compile(rf"(?<![\w.])(?:{alternatives})\w*(?:\.\w+)*", re.I) if starts else None
         )
+
+    def marks_paragraph(self, marking: str) -> bool:
+        """Whether a paragraph with this marking can hold matches (marking:S: only S ones)."""
+        return self.marking is None or marking_matches(self.marking, marking)
 
     def __bool__(self) -> bool:
         return self._candidates is not None
