@@ -12,11 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from cables.hooks import hooks
 from cables.models import Cable, CableTag, Reference
 from cables.parsing.ids import canonical_id
-from search import service
-from search.documents import KIND_TO_FACET
-from search.state import SearchState
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +61,7 @@ def _back_url(request: HttpRequest, q: str) -> str:
         parts = urlsplit(referer)
         if parts.netloc == request.get_host() and parts.path in ("/search", "/"):
             return "/search" + (f"?{parts.query}" if parts.query else "")
-    return SearchState().with_query(q).url()
-
-
-def _search_url(facet: str, code: str) -> str:
-    return SearchState().only(facet, code).url()
+    return hooks().search_url(q)
 
 
 def _elsewhere(request: HttpRequest, route: str, cable_id: str) -> HttpResponse | None:
@@ -99,12 +93,12 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
     )
     q = " ".join(request.GET.get("q", "").split())[:500]
     # Marked as the search marked its snippets: same analyzer, phrases only where whole.
-    marker = service.highlighter(q)
-    unmarked = service.highlighter("")  # escapes as marker does, marks nothing
+    marker = hooks().marker(q)
+    unmarked = hooks().marker("")  # escapes as marker does, marks nothing
 
     def marked(text: str, subject: bool = False, paragraph: str | None = None) -> SafeString:
         # marking:S: a paragraph with another marking holds no match, so no mark either.
-        keep = paragraph is None or getattr(marker, "marks_paragraph", lambda _: True)(paragraph)
+        keep = paragraph is None or marker.marks_paragraph(paragraph)
         return mark_safe((marker if keep else unmarked).mark(text, subject=subject))  # noqa: S308
 
     paragraphs: list[ShownParagraph] = []
@@ -142,7 +136,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
             "code": ct.tag.code,
             "label": ct.tag.label,
             "kind": ct.tag.get_kind_display(),
-            "url": _search_url(KIND_TO_FACET.get(ct.tag.kind, "tag"), ct.tag.code),
+            "url": hooks().tag_url(ct.tag.kind, ct.tag.code),
         }
         for ct in cable.cable_tags.all()
     ]
