@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search import service
+from search.backends.base import Criteria, FacetRequest, MatchRequest
+from search.query import parse
 from search.state import FACETS, SearchState
 from tests.search import reference
 
@@ -32,6 +34,27 @@ def run(page_size: int = 20, **params):
 def all_ids(**params) -> list[str]:
     state = SearchState.from_query(params)
     return list(service.iter_ids(state, 100_000))
+
+
+def engine():
+    return service.get_backend()
+
+
+def criteria(q: str = "", **params) -> Criteria:
+    state = SearchState.from_query({"q": q, **params})
+    return Criteria(
+        tree=parse(state.q).tree,
+        include=state.selected,
+        exclude=state.excluded,
+        date_from=state.date_from,
+        date_to=state.date_to,
+    )
+
+
+def match(q: str = "", *, sort="relevance", offset=0, limit=20, facets=(), **params):
+    request = MatchRequest(criteria(q, **params), sort, offset, limit, tuple(facets))
+    engine().validate(request)
+    return engine().match(request)
 
 
 def needs(capability: str):
@@ -430,6 +453,108 @@ class BackendContract:
 
     def test_no_suggestion_when_the_query_finds_plenty(self):
         assert run(q="missile").suggestion is None
+
+    # -- the engine primitives (search.backends.base), asked directly -----------------------
+
+    def test_match_gives_the_requested_slice_of_iter_ids(self):
+        ids = list(engine().iter_ids(criteria("nuclear"), "newest", 12))
+        assert len(ids) == 12
+        assert list(match("nuclear", sort="newest", offset=5, limit=7).ids) == ids[5:12]
+
+    def test_match_total_equals_count(self):
+        want = reference.expected(reference.rows(), SearchState(), ("missile",))
+        assert match("missile").total == engine().count(criteria("missile")) == len(want)
+
+    def test_match_scores_are_as_long_as_ids(self):
+        found = match("missile", limit=9)
+        assert len(found.ids) == len(found.scores) == 9
+
+    def test_an_offset_past_the_end_gives_no_ids_and_the_true_total(self):
+        found = match("missile", offset=10_000, limit=10)
+        assert found.ids == () and found.total > 0
+
+    def test_relevance_ranks_higher_scores_first(self):
+        scores = list(match("missile russia OR lavrov", limit=30).scores)
+        assert scores == sorted(scores, reverse=True) and scores[0] > 0
+
+    def test_relevance_without_a_searchable_word_lists_newest_first(self):
+        assert match("§", limit=30).ids == match(sort="newest", limit=30).ids
+
+    def test_searched_says_whether_the_text_query_narrowed_anything(self):
+        assert match("lavrov").searched
+        assert not match("").searched
+        assert not match("§").searched
+
+    def test_unsearchable_names_the_words_left_out(self):
+        assert match("§ lavrov").unsearchable == ("§",)
+        assert match("lavrov").unsearchable == ()
+
+    def test_a_broad_prefix_says_what_it_stood_for(self):
+        self.require("supports_prefix")
+        assert any("th*" in note for note in match("th*").notes)
+
+    def test_facet_counts_leave_their_own_filter_out(self):
+        self.require("supports_disjunctive_facets")
+        request = [FacetRequest("country", limit=None)]
+        alone = dict(match(facets=request, limit=0).facets["country"].values)
+        chosen = dict(match(country="RS", facets=request, limit=0).facets["country"].values)
+        assert chosen == alone
+
+    def test_facet_counts_respect_other_facets_filters(self):
+        self.require("supports_facets")
+        rows = reference.rows()
+        state = SearchState.from_query({"tag": "PREL", "country": "RS"})
+        got = dict(
+            match(tag="PREL", country="RS", facets=[FacetRequest("class", None)])
+            .facets["class"]
+            .values
+        )
+        assert got == reference.facet_counts(rows, state, "class", ())
+
+    def test_facet_limit_keeps_the_most_frequent_and_says_there_are_more(self):
+        self.require("supports_facets")
+        counts = match(facets=[FacetRequest("country", limit=3)], limit=0).facets["country"]
+        every = match(facets=[FacetRequest("country", limit=None)], limit=0).facets["country"]
+        assert counts.values == every.values[:3] and counts.has_more
+        assert not every.has_more
+
+    def test_facet_values_are_most_frequent_first_then_alphabetical(self):
+        self.require("supports_facets")
+        values = match(facets=[FacetRequest("tag", None)], limit=0).facets["tag"].values
+        assert list(values) == sorted(values, key=lambda vc: (-vc[1], vc[0]))
+        assert all(count > 0 for _, count in values)
+
+    def test_pinned_facet_values_are_counted_whatever_their_rank(self):
+        self.require("supports_facets")
+        request = FacetRequest("country", limit=1, pinned=("JA", "ZZNOPE"))
+        values = match(facets=[request], limit=0).facets["country"].values
+        assert len(values) == 3
+        assert values[1][0] == "JA" and values[1][1] > 0
+        assert values[2] == ("ZZNOPE", 0)
+
+    def test_every_year_is_counted_even_without_a_match(self):
+        self.require("supports_facets")
+        years = match(facets=[FacetRequest("year", None, every=True)], limit=0).facets["year"]
+        narrowed = match(
+            "id:07MOSCOW5100", facets=[FacetRequest("year", None, every=True)], limit=0
+        ).facets["year"]
+        assert [v for v, _ in narrowed.values] == [v for v, _ in years.values]
+        assert dict(narrowed.values)["2007"] == 1
+        assert sum(c for _, c in narrowed.values) == 1
+
+    def test_suggest_gives_the_closest_common_word(self):
+        self.require("supports_suggestions")
+        found = engine().suggest(["misile"])["misile"]
+        assert found.closest == "missile"
+        assert found.closest_frequency > 10 * found.frequency
+
+    def test_highlighter_spans_cover_the_matched_words(self):
+        self.require("supports_snippets")
+        spans = engine().highlighter(parse("missiles").tree).spans("Lavrov: missile defense")
+        assert [(s, e) for s, e, _ in spans] == [(8, 15)]
+
+    def test_generation_is_stable_while_nothing_changes(self):
+        assert engine().generation() == engine().generation()
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -33,7 +33,17 @@ from whoosh import query as wq
 from whoosh.index import LockError
 
 from search import hydrate
-from search.backends.base import BaseSearchBackend, IndexDrift, Progress
+from search.backends.base import (
+    BaseSearchBackend,
+    Criteria,
+    FacetCounts,
+    FacetRequest,
+    IndexDrift,
+    Match,
+    MatchRequest,
+    Progress,
+    TermSuggestion,
+)
 from search.backends.whoosh import fixes, ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.blocks import PackedCodec
@@ -44,7 +54,7 @@ from search.backends.whoosh.merging import MERGE_AT, SMALL_SEGMENT, merge_policy
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
-from search.query import Parsed, Phrase, Word, parse, positive_words
+from search.query import Node, Parsed, Phrase, Word, parse, positive_words
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.state import FACET_LABELS, FACETS, SearchState
 
@@ -134,6 +144,14 @@ class _Selection:
 
 
 class WhooshBackend(BaseSearchBackend):
+    supports_phrases = True
+    supports_prefix = True
+    supports_facets = True
+    supports_disjunctive_facets = True
+    supports_snippets = True
+    supports_suggestions = True
+    supports_concurrent_writes = True  # writers queue on Whoosh's lock (WRITE_TIMEOUT)
+
     def __init__(self, options: dict | None = None) -> None:
         super().__init__(options)
         from django.conf import settings
@@ -283,9 +301,9 @@ class WhooshBackend(BaseSearchBackend):
             self._results.clear()
         self._local = threading.local()
 
-    def _select(self, ctx: _Context, state: SearchState) -> _Selection:
+    def _select(self, ctx: _Context, state: SearchState | Criteria) -> _Selection:
         arrays = ctx.arrays
-        parsed = parse(state.q)
+        parsed = Parsed(state.tree) if isinstance(state, Criteria) else parse(state.q)
         query = to_whoosh(parsed.tree) if parsed.tree is not None else None
         notes: list[str] = []
         if query is not None:
@@ -565,7 +583,7 @@ class WhooshBackend(BaseSearchBackend):
         better = self._count(ctx, state.with_query(q))
         return q if better > total else None
 
-    def _count(self, ctx: _Context, state: SearchState) -> int:
+    def _count(self, ctx: _Context, state: SearchState | Criteria) -> int:
         return int(self._select(ctx, state).final.sum())
 
     def facet_values(
@@ -577,21 +595,101 @@ class WhooshBackend(BaseSearchBackend):
         sel = self._select(ctx, state)
         return self._facet(ctx, sel, state, facet, limit=max(1, min(limit, 5000)), prefix=prefix)
 
-    def highlighter(self, q: str) -> Matcher:
+    def highlighter(self, q: str | Node | None) -> Matcher:
         # Needs no index: the analyzer alone decides what matches.
-        return Matcher(positive_words(parse(q).tree))
+        tree = parse(q).tree if isinstance(q, str) else q
+        return Matcher(positive_words(tree))
 
     def total_for(self, state: SearchState) -> int:
         ctx = self._context()
         return self._count(ctx, state)
 
-    def iter_ids(self, state: SearchState, limit: int) -> Iterator[str]:
+    def iter_ids(
+        self, state: SearchState | Criteria, sort_or_limit: str | int, limit: int | None = None
+    ) -> Iterator[str]:
         ctx = self._context()
         sel = self._select(ctx, state)
-        sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
+        if isinstance(state, Criteria):
+            sort, limit = str(sort_or_limit), int(limit or 0)
+        else:
+            limit = int(sort_or_limit)
+            sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
         docnums, _ = self._ordered_docs(ctx, sel, sort, min(limit, int(sel.final.sum())))
         ids = ctx.arrays.ids
         return iter([ids[d] for d in docnums])
+
+    # -- the engine primitives (search.backends.base) ---------------------------------------
+
+    def match(self, request: MatchRequest) -> Match:
+        ctx = self._context()
+        criteria = request.criteria
+        sel = self._select(ctx, criteria)
+        total = int(sel.final.sum())
+        end = request.offset + request.limit
+        docnums, scores = self._ordered_docs(ctx, sel, request.sort, min(end, total))
+        docnums, scores = docnums[request.offset : end], scores[request.offset : end]
+        ids = ctx.arrays.ids
+        return Match(
+            ids=tuple(ids[d] for d in docnums),
+            scores=tuple(float(s) for s in scores),
+            total=total,
+            facets={f.name: self._counts(ctx, sel, f) for f in request.facets},
+            searched=sel.query is not None,
+            unsearchable=tuple(unsearchable(criteria.tree)),
+            notes=sel.notes,
+        )
+
+    @staticmethod
+    def _counts(ctx: _Context, sel: _Selection, request: FacetRequest) -> FacetCounts:
+        """One facet's counts with its own filter left out (the disjunctive rule)."""
+        facet = request.name
+        mask = sel.base if sel.dates is None else sel.base & sel.dates
+        for other, m in sel.masks.items():
+            if other != facet:
+                mask = mask & m
+        fa = ctx.arrays.facets[facet]
+        counts = fa.counts(mask)
+        has_more = False
+        if request.every:
+            order = np.arange(len(fa.values))  # the lexicon is sorted: values ascending
+        else:
+            nz = np.flatnonzero(counts)
+            # The lexicon is sorted, so a value's index is its alphabetical rank.
+            order = nz[np.lexsort((nz, -counts[nz]))]
+            if request.limit is not None:
+                has_more = len(order) > request.limit
+                order = order[: request.limit]
+        values = [(fa.values[i], int(counts[i])) for i in order.tolist()]
+        seen = {v for v, _ in values}
+        for value in request.pinned:
+            if value not in seen:
+                i = fa.index.get(value)
+                values.append((value, int(counts[i]) if i is not None else 0))
+                seen.add(value)
+        return FacetCounts(name=facet, values=tuple(values), has_more=has_more)
+
+    def count(self, criteria: Criteria) -> int:
+        return self._count(self._context(), criteria)
+
+    def generation(self) -> tuple[str, int]:
+        # The folder (a rebuild swaps it) and the commit generation this thread reads.
+        ctx = self._context()
+        return (str(self._local.dir), ctx.searcher.reader().generation() or 0)
+
+    def suggest(self, words) -> dict[str, TermSuggestion]:
+        reader = self._context().searcher.reader()
+        out: dict[str, TermSuggestion] = {}
+        for word in words:
+            stems = analyse(TEXT_ANALYZER, word)
+            if len(stems) != 1:
+                continue
+            freq = reader.doc_frequency("body", stems[0]) + reader.doc_frequency(
+                "subject", stems[0]
+            )
+            found = _closest_word(reader, word.lower())
+            if found is not None:
+                out[word] = TermSuggestion(word, freq, found[0], found[1])
+        return out
 
     # -- writing ----------------------------------------------------------------------------
 
