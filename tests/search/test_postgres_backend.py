@@ -20,4 +20,11 @@ def backend_path() -> str:
 
 
 class TestPostgresBackend(BackendContract):
-    pass
+    @pytest.mark.xfail(
+        strict=True,
+        reason="Whoosh-only: Whoosh reads a broad prefix as its 64 most common words and says "
+        "so; PostgreSQL matches every completion in the GIN index, so there is nothing to say "
+        "(reported to the integrator, the contract test is left as it is)",
+    )
+    def test_a_broad_prefix_says_what_it_stood_for(self):
+        super().test_a_broad_prefix_says_what_it_stood_for()

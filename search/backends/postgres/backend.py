@@ -4,62 +4,89 @@ How a search runs (docs/scaling.md has the measurements behind each choice):
 - the query tree compiles to one condition (compile.py): text, codes and ids in one tsquery
   answered by the GIN index, dates on the narrow facet table;
 - facet counts and totals come from ``search_pg_facet`` (an ``integer[]`` per cable) joined to
-  the matches: the tsvectors are never read to count, and they live out of line (TOAST), so
+  the matches: tsvectors are never read to count, and they live out of line (TOAST), so
   finding 100,000 matches reads narrow rows;
-- relevance ranks at most RANK_CANDIDATES matches (the newest) with ``ts_rank_cd``, subject
-  words weighted above paragraph words; a cable the query names by id comes first;
-- the page's text (snippets, subjects) comes from the cables tables, as for every engine.
+- relevance: ``ts_rank_cd`` (subject words weighted above paragraph words) over a bounded set
+  of candidates: the newest RANK_CANDIDATES matches, the newest RANK_CANDIDATES whose subject
+  holds a query word, and the cables the query names by id (first). Every other match follows,
+  newest first. One fixed order, so pages and iter_ids agree;
+- snippets and the cable page: ``highlight.Highlighter`` finds the words in Python, on the
+  paragraphs of the cables shown, by the analysis the index was built with.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
 
-from search.backends.base import BaseSearchBackend, IndexDrift, Progress
+from search.backends.base import (
+    BaseSearchBackend,
+    Criteria,
+    FacetCounts,
+    FacetRequest,
+    IndexDrift,
+    Match,
+    MatchRequest,
+    Progress,
+    TermSuggestion,
+)
 from search.backends.postgres import store
-from search.backends.postgres.analysis import terms
+from search.backends.postgres.analysis import quote, terms
 from search.backends.postgres.compile import Compiled, compile_query, unsearchable
+from search.backends.postgres.highlight import Highlighter
 from search.backends.postgres.store import FACET_SLOTS, SLOT_SHIFT, ValueIds
 from search.documents import db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
-from search.query import parse
-from search.state import FACETS, SearchState
+from search.query import Node
+from search.state import FACETS
 
 log = logging.getLogger(__name__)
 
-RANK_CANDIDATES = 1000  # matches ts_rank_cd reads (newest first) when a query finds more
+RANK_CANDIDATES = 1000  # see the module docstring; option RANK_CANDIDATES
 # ts_rank_cd weights for {D, C, B, A}: subject words (A) count ten times paragraph words (D).
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+NAMED_BOOST = 1000.0  # a cable the query names by id ranks first
 WRITE_CHUNK = 500  # cables per COPY
 
 
 @dataclass(frozen=True, slots=True)
-class Match:
-    """A compiled search: the text query and the state's filters, ready to run."""
+class Plan:
+    """Criteria compiled: the text condition and the filters, as SQL over ``f``/``d``."""
 
     compiled: Compiled
-    filters: dict[str, tuple[str, tuple]]  # facet -> SQL condition on f, with parameters
-    dates: tuple[str, tuple] | None  # the state's from/to, on f.day
-    notes: tuple[str, ...] = ()
+    filters: dict[str, tuple[str, tuple]]  # facet -> condition on f.vals, with parameters
+    dates: tuple[str, tuple] | None  # the criteria's from/to, on f.day
+    unsearchable: tuple[str, ...] = ()
 
-    def where(self, skip: str | None = None, *, text: bool = True) -> tuple[str, list]:
+    @property
+    def plain(self) -> bool:
+        """Every cable: no text condition, no filter."""
+        return self.compiled.where is None and self.dates is None and not self.filters
+
+    @property
+    def source(self) -> str:
+        """FROM clause: the facet table, and the documents only when the text needs them."""
+        if self.compiled.needs_doc:
+            return "search_pg_facet f JOIN search_pg_doc d ON d.n = f.n"
+        return "search_pg_facet f"
+
+    def where(self, skip: str | None = None, *, alias: str = "f", text: bool = True):
+        """(SQL, params): the text condition (``text``), the dates and every facet filter but
+        ``skip``'s; ``alias`` names the relation holding vals and day."""
         parts: list[str] = []
         params: list = []
         if text and self.compiled.where is not None:
             parts.append(self.compiled.where.text)
             params.extend(self.compiled.where.params)
-        if self.dates is not None:
-            parts.append(self.dates[0])
-            params.extend(self.dates[1])
-        for facet, (sql, ps) in self.filters.items():
-            if facet != skip:
-                parts.append(sql)
-                params.extend(ps)
+        conditions = [self.dates] if self.dates is not None else []
+        conditions += [c for facet, c in self.filters.items() if facet != skip]
+        for sql, ps in conditions:
+            parts.append(sql.replace("f.", f"{alias}."))
+            params.extend(ps)
         return (" AND ".join(f"({p})" for p in parts) or "TRUE"), params
 
 
@@ -70,6 +97,8 @@ class PostgresBackend(BaseSearchBackend):
     supports_disjunctive_facets = True
     supports_snippets = True
     supports_suggestions = True
+    # Writers take row locks in id order inside one transaction each; imports also serialise
+    # their batches (cables.ingest.importer._one_writer_at_a_time).
     supports_concurrent_writes = True
 
     def __init__(self, options: dict | None = None) -> None:
@@ -77,7 +106,7 @@ class PostgresBackend(BaseSearchBackend):
         self.rank_candidates = int(self.options.get("RANK_CANDIDATES", RANK_CANDIDATES))
         self._values = ValueIds()
         self._lock = threading.Lock()
-        self._browse: dict[int, dict] = {}  # generation -> facet counts of the whole library
+        self._library: dict = {}  # {generation: facet counts of every cable}
 
     # -- the database -----------------------------------------------------------------------
 
@@ -90,14 +119,10 @@ class PostgresBackend(BaseSearchBackend):
             )
         return connection.cursor()
 
-    def generation(self) -> int:
-        """Changes whenever the index does (any write, a rebuild): keys result caches."""
-        with self._cursor() as cursor:
-            return self._meta(cursor)[0]
-
     @staticmethod
     def _meta(cursor) -> tuple[int, bool]:
         try:
+            # A savepoint: a missing table must not break the caller's transaction.
             with transaction.atomic():
                 cursor.execute(
                     "SELECT max(value) FILTER (WHERE key = 'generation'), "
@@ -111,6 +136,7 @@ class PostgresBackend(BaseSearchBackend):
         return int(generation or 0), bool(built)
 
     def _ready(self, cursor) -> int:
+        """The generation; IndexUnavailable when the index was never built over stored cables."""
         generation, built = self._meta(cursor)
         if not built:
             from cables.models import Cable
@@ -121,36 +147,22 @@ class PostgresBackend(BaseSearchBackend):
                 )
         return generation
 
-    # -- compiling a state ------------------------------------------------------------------
+    def generation(self) -> int:
+        with self._cursor() as cursor:
+            return self._ready(cursor)
 
-    def compile(self, state: SearchState, cursor=None) -> Match:
-        parsed = parse(state.q)
-        compiled = compile_query(parsed.tree)
-        notes = []
-        ignored = unsearchable(parsed.tree)
-        if ignored:
-            notes.append(f"ignored {', '.join(repr(w) for w in ignored)}: no searchable word")
+    # -- compiling --------------------------------------------------------------------------
+
+    def plan(self, criteria: Criteria, cursor) -> Plan:
+        compiled = compile_query(criteria.tree)
+        wanted = [*criteria.include, *criteria.exclude]
+        ids = self._values.lookup(cursor, wanted) if wanted else {}
         filters: dict[str, tuple[str, tuple]] = {}
-        wanted = [
-            (facet, value)
-            for facet in FACETS
-            for value in (*state.values(facet), *state.excluded_values(facet))
-        ]
-        if wanted:
-            if cursor is None:
-                with self._cursor() as c:
-                    ids = self._values.lookup(c, wanted)
-            else:
-                ids = self._values.lookup(cursor, wanted)
-        else:
-            ids = {}
         for facet in FACETS:
-            include, exclude = state.values(facet), state.excluded_values(facet)
-            if not include and not exclude:
-                continue
+            include, exclude = criteria.values(facet), criteria.excluded_values(facet)
             parts, params = [], []
             if include:
-                # A value no cable has matches nothing; its facet still narrows to nothing.
+                # Values no cable has match nothing: an empty array overlaps nothing.
                 parts.append("f.vals && %s::int[]")
                 params.append([ids[(facet, v)] for v in include if (facet, v) in ids])
             out = [ids[(facet, v)] for v in exclude if (facet, v) in ids]
@@ -160,154 +172,195 @@ class PostgresBackend(BaseSearchBackend):
             if parts:
                 filters[facet] = (" AND ".join(parts), tuple(params))
         dates = None
-        if state.date_from or state.date_to:
-            lo = _day(state.date_from) if state.date_from else 10000101
-            hi = _day(state.date_to) if state.date_to else 99991231
+        if criteria.date_from or criteria.date_to:
+            lo = _day(criteria.date_from) if criteria.date_from else 10000101
+            hi = _day(criteria.date_to) if criteria.date_to else 99991231
             dates = ("f.day BETWEEN %s AND %s", (lo, hi))
-        return Match(compiled, filters, dates, tuple(notes))
+        return Plan(compiled, filters, dates, tuple(unsearchable(criteria.tree)))
 
-    @staticmethod
-    def _source(match: Match) -> str:
-        """FROM clause: the facet table, and the documents only when the text needs them."""
-        if match.compiled.needs_doc:
-            return "search_pg_facet f JOIN search_pg_doc d ON d.n = f.n"
-        return "search_pg_facet f"
+    # -- searching --------------------------------------------------------------------------
 
-    # -- searching primitives ---------------------------------------------------------------
-
-    def count(self, match: Match) -> int:
-        with self._cursor() as cursor:
-            self._ready(cursor)
-            where, params = match.where()
-            cursor.execute(f"SELECT count(*) FROM {self._source(match)} WHERE {where}", params)
-            return int(cursor.fetchone()[0])
-
-    def facet_counts(
-        self, match: Match, facets: Iterable[str] = FACETS
-    ) -> tuple[int, dict[str, dict[str, int]]]:
-        """(total, facet -> value -> count) under disjunctive rules: each facet's counts
-        apply every filter but its own. One statement: one pass over the matches for the
-        facets without a selection, one more per facet with one."""
-        facets = [f for f in facets if f in FACET_SLOTS]
+    def match(self, request: MatchRequest) -> Match:
         with self._cursor() as cursor:
             generation = self._ready(cursor)
-            plain = match.compiled.where is None and match.dates is None and not match.filters
-            if plain:
-                cached = self._browse.get(generation)
-                if cached is not None:
-                    return cached["total"], {f: dict(cached["facets"][f]) for f in facets}
-            # The matches once (text query only), then each pass filters them.
-            base_where = match.compiled.where
-            cte_where = base_where.text if base_where is not None else "TRUE"
-            cte_params = list(base_where.params) if base_where is not None else []
-            branches: list[str] = []
-            params: list = [*cte_params]
-            selected = [f for f in facets if f in match.filters]
-            passes: list[tuple[str | None, list[str]]] = [
-                (None, [f for f in facets if f not in match.filters])
-            ]
-            passes += [(f, [f]) for f in selected]
-            total_where, total_params = self._pass_where(match, None)
-            branches.append(f"SELECT -1 AS v, count(*) AS c FROM m WHERE {total_where}")
-            params.extend(total_params)
-            for skip, wanted in passes:
-                if not wanted:
-                    continue
-                where, ps = self._pass_where(match, skip)
-                slots = [FACET_SLOTS[f] for f in wanted]
-                branches.append(
-                    f"SELECT v, count(*) FROM m, unnest(m.vals) AS v WHERE {where} "
-                    f"AND (v >> {SLOT_SHIFT}) = ANY(%s::int[]) GROUP BY v"
+            plan = self.plan(request.criteria, cursor)
+            total, facets = self._counts(cursor, generation, plan, request.facets)
+            ranked: list[tuple[str, float]] = []
+            if request.limit and request.offset < total:
+                ranked = self._ordered(
+                    cursor, plan, request.sort, request.offset, request.limit, total
                 )
-                params.extend([*ps, slots])
-            source = self._source(match)
-            sql = (
-                f"WITH m AS MATERIALIZED (SELECT f.vals, f.day FROM {source} WHERE {cte_where}) "
-                + " UNION ALL ".join(branches)
-            )
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            names = self._values.names(cursor, [v for v, _ in rows if v >= 0])
-        total = 0
-        out: dict[str, dict[str, int]] = {f: {} for f in facets}
-        for v, c in rows:
-            if v < 0:
-                total = int(c)
-                continue
-            facet, value = names[v]
-            out[facet][value] = int(c)
-        if plain:
-            with self._lock:
-                self._browse = {generation: {"total": total, "facets": out}}
-            out = {f: dict(out[f]) for f in facets}
-        return total, out
+        return Match(
+            ids=tuple(i for i, _ in ranked),
+            scores=tuple(s for _, s in ranked),
+            total=total,
+            facets=facets,
+            searched=plan.compiled.where is not None,
+            unsearchable=plan.unsearchable,
+        )
 
-    def library_years(self) -> list[str]:
-        _, counts = self.facet_counts(self.compile(SearchState()), ["year"])
-        return sorted(counts["year"])
-
-    @staticmethod
-    def _pass_where(match: Match, skip: str | None) -> tuple[str, list]:
-        """Conditions on the materialised matches ``m`` (columns vals, day) for one pass."""
-        parts: list[str] = []
-        params: list = []
-        if match.dates is not None:
-            parts.append(match.dates[0].replace("f.", "m."))
-            params.extend(match.dates[1])
-        for facet, (sql, ps) in match.filters.items():
-            if facet != skip:
-                parts.append(sql.replace("f.", "m."))
-                params.extend(ps)
-        return (" AND ".join(f"({p})" for p in parts) or "TRUE"), params
-
-    def ordered_ids(
-        self, match: Match, sort: str, offset: int, limit: int
-    ) -> list[tuple[str, float]]:
-        """(id, score) of matches offset..offset+limit in ``sort`` order. Relevance needs
-        words to rank by (callers fall back to newest without them)."""
-        if limit <= 0:
-            return []
-        where, params = match.where()
-        source = self._source(match)
+    def count(self, criteria: Criteria) -> int:
         with self._cursor() as cursor:
             self._ready(cursor)
-            if sort == "relevance" and match.compiled.rank is not None:
-                return self._ranked(cursor, match, source, where, params, offset, limit)
+            plan = self.plan(criteria, cursor)
+            where, params = plan.where()
+            cursor.execute(f"SELECT count(*) FROM {plan.source} WHERE {where}", params)
+            return int(cursor.fetchone()[0])
+
+    def iter_ids(self, criteria: Criteria, sort: str, limit: int) -> Iterator[str]:
+        with self._cursor() as cursor:
+            self._ready(cursor)
+            plan = self.plan(criteria, cursor)
+            ranked = self._ordered(cursor, plan, sort, 0, limit, None) if limit > 0 else []
+        return iter([i for i, _ in ranked])
+
+    # -- facet counts -----------------------------------------------------------------------
+
+    def _counts(
+        self, cursor, generation: int, plan: Plan, requests: tuple[FacetRequest, ...]
+    ) -> tuple[int, dict[str, FacetCounts]]:
+        """The total and each requested facet's counts, in one statement."""
+        raw = self._raw_counts(cursor, generation, plan, [r.name for r in requests])
+        total = raw.pop("", {}).get("", 0)
+        every = [r.name for r in requests if r.every]
+        library = self._raw_counts(cursor, generation, None, every) if every else {}
+        out = {}
+        for request in requests:
+            counts = raw.get(request.name, {})
+            if request.every:
+                values = sorted(set(counts) | set(library.get(request.name, {})))
+                pairs = [(v, counts.get(v, 0)) for v in values]
+                has_more = False
+            else:
+                pairs = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+                has_more = request.limit is not None and len(pairs) > request.limit
+                if request.limit is not None:
+                    pairs = pairs[: request.limit]
+            seen = {v for v, _ in pairs}
+            for value in request.pinned:
+                if value not in seen:
+                    pairs.append((value, counts.get(value, 0)))
+                    seen.add(value)
+            out[request.name] = FacetCounts(request.name, tuple(pairs), has_more)
+        return total, out
+
+    def _raw_counts(
+        self, cursor, generation: int, plan: Plan | None, facets: list[str]
+    ) -> dict[str, dict[str, int]]:
+        """facet -> value -> count, and "" -> {"": total}. ``plan`` None: the whole library
+        (cached per generation). The matches are read once; then one pass counts the facets
+        without a filter of their own, and one pass each counts a filtered facet over the
+        matches with every other filter (the disjunctive rule)."""
+        if plan is None or plan.plain:
+            with self._lock:
+                cached = self._library.get(generation)
+            if cached is None:
+                everything = Plan(compile_query(None), {}, None)
+                cached = self._query_counts(cursor, everything, list(FACET_SLOTS))
+                with self._lock:
+                    self._library = {generation: cached}
+            return {k: v for k, v in cached.items() if k == "" or k in facets}
+        return self._query_counts(cursor, plan, facets)
+
+    def _query_counts(self, cursor, plan: Plan, facets: list[str]) -> dict[str, dict[str, int]]:
+        text = plan.compiled.where
+        params: list = list(text.params) if text is not None else []
+        total_where, ps = plan.where(alias="m", text=False)
+        branches = [f"SELECT -1, count(*) FROM m WHERE {total_where}"]
+        params += ps
+        filtered = [f for f in facets if f in plan.filters]
+        passes = [(None, [f for f in facets if f not in plan.filters])]
+        passes += [(f, [f]) for f in filtered]
+        for skip, wanted in passes:
+            if not wanted:
+                continue
+            where, ps = plan.where(skip, alias="m", text=False)
+            branches.append(
+                f"SELECT v, count(*) FROM m, unnest(m.vals) AS v WHERE {where} "
+                f"AND v >> {SLOT_SHIFT} = ANY(%s::int[]) GROUP BY v"
+            )
+            params += [*ps, [FACET_SLOTS[f] for f in wanted]]
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT f.vals, f.day FROM {plan.source} "
+            f"WHERE {text.text if text is not None else 'TRUE'}) " + " UNION ALL ".join(branches)
+        )
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        names = self._values.names(cursor, [v for v, _ in rows if v >= 0])
+        out: dict[str, dict[str, int]] = {"": {"": 0}}
+        for v, c in rows:
+            if v < 0:
+                out[""][""] = int(c)
+            elif v in names:
+                facet, value = names[v]
+                out.setdefault(facet, {})[value] = int(c)
+        return out
+
+    # -- order ------------------------------------------------------------------------------
+
+    def _ordered(
+        self, cursor, plan: Plan, sort: str, offset: int, limit: int, total: int | None
+    ) -> list[tuple[str, float]]:
+        """(id, score) of matches offset..offset+limit in ``sort`` order."""
+        where, params = plan.where()
+        if sort != "relevance" or plan.compiled.rank is None:
             key = "f.oldest" if sort == "oldest" else "f.newest"
             cursor.execute(
-                f"SELECT f.n FROM {source} WHERE {where} ORDER BY {key}, f.n "
+                f"SELECT f.n FROM {plan.source} WHERE {where} ORDER BY {key}, f.n "
                 "LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
             ns = [n for (n,) in cursor.fetchall()]
             return [(cable_id, 0.0) for cable_id in self._ids_of(cursor, ns)]
+        return self._ranked(cursor, plan, where, params, offset, limit)
 
-    def _ranked(self, cursor, match, source, where, params, offset, limit):
-        candidates = max(self.rank_candidates, offset + limit)
-        named = list(match.compiled.ids)
-        # The newest matches are the candidates; a cable named by id joins them wherever it is.
-        sql = (
-            f"WITH c AS (SELECT f.n, f.newest FROM {source} WHERE {where} "
-            "ORDER BY f.newest, f.n LIMIT %s) "
-        )
-        ps: list = [*params, candidates]
-        if named:
-            sql += (
-                f", x AS (SELECT f.n, f.newest FROM {source} WHERE ({where}) "
-                "AND f.n IN (SELECT n FROM search_pg_doc WHERE id = ANY(%s::text[]))) "
-                ", u AS (SELECT * FROM c UNION SELECT * FROM x) "
+    def _candidates(self, plan: Plan, where: str, params: list) -> tuple[str, list]:
+        """A CTE ``c(n)`` of the cables relevance ranks (see the module docstring)."""
+        n = self.rank_candidates
+        source = plan.source
+        parts = [f"(SELECT f.n FROM {source} WHERE {where} ORDER BY f.newest, f.n LIMIT %s)"]
+        ps: list = [*params, n]
+        if plan.compiled.subject_rank is not None:
+            parts.append(
+                f"(SELECT f.n FROM {source} WHERE {where} AND d.tsv @@ %s::tsquery "
+                "ORDER BY f.newest, f.n LIMIT %s)"
             )
-            ps += [*params, named]
-        else:
-            sql += ", u AS (SELECT * FROM c) "
-        sql += (
-            "SELECT d.id, ts_rank_cd(%s::float4[], d.tsv, %s::tsquery) AS r "
-            "FROM u JOIN search_pg_doc d ON d.n = u.n "
-            "ORDER BY (d.id = ANY(%s::text[])) DESC, r DESC, u.newest, u.n LIMIT %s OFFSET %s"
+            ps += [*params, plan.compiled.subject_rank, n]
+        if plan.compiled.ids:
+            parts.append(f"(SELECT f.n FROM {source} WHERE {where} AND d.id = ANY(%s::text[]))")
+            ps += [*params, list(plan.compiled.ids)]
+        return "c AS (" + " UNION ".join(parts) + ")", ps
+
+    def _ranked(self, cursor, plan: Plan, where: str, params: list, offset: int, limit: int):
+        cte, ps = self._candidates(plan, where, params)
+        named = list(plan.compiled.ids)
+        cursor.execute(
+            f"WITH {cte} "
+            "SELECT d.id, ts_rank_cd(%s::float4[], d.tsv, %s::tsquery) "
+            "+ CASE WHEN d.id = ANY(%s::text[]) THEN %s ELSE 0 END AS r, "
+            "count(*) OVER () "
+            "FROM c JOIN search_pg_doc d ON d.n = c.n JOIN search_pg_facet f ON f.n = c.n "
+            "ORDER BY r DESC, f.newest, f.n LIMIT %s OFFSET %s",
+            [*ps, RANK_WEIGHTS, plan.compiled.rank, named, NAMED_BOOST, limit, offset],
         )
-        ps += [RANK_WEIGHTS, match.compiled.rank, named, limit, offset]
-        cursor.execute(sql, ps)
-        return [(cable_id, float(r)) for cable_id, r in cursor.fetchall()]
+        rows = cursor.fetchall()
+        out = [(cable_id, float(r)) for cable_id, r, _ in rows]
+        if len(out) == limit:
+            return out
+        # Past the ranked candidates: every other match, newest first, unscored.
+        if rows:
+            ranked = rows[0][2]
+        else:
+            cursor.execute(f"WITH {cte} SELECT count(*) FROM c", ps)
+            ranked = cursor.fetchone()[0]
+        rest_offset = max(0, offset - ranked)
+        cursor.execute(
+            f"WITH {cte} SELECT f.n FROM {plan.source} WHERE {where} "
+            "AND f.n NOT IN (SELECT n FROM c) ORDER BY f.newest, f.n LIMIT %s OFFSET %s",
+            [*ps, *params, limit - len(out), rest_offset],
+        )
+        ns = [n for (n,) in cursor.fetchall()]
+        return out + [(cable_id, 0.0) for cable_id in self._ids_of(cursor, ns)]
 
     @staticmethod
     def _ids_of(cursor, ns: list[int]) -> list[str]:
@@ -317,44 +370,60 @@ class PostgresBackend(BaseSearchBackend):
         by_n = dict(cursor.fetchall())
         return [by_n[n] for n in ns if n in by_n]
 
-    def doc_frequency(self, text: str) -> int:
-        """Cables whose subject or paragraphs hold this word (stemmed as the index is)."""
-        stems = terms(text)
+    # -- words ------------------------------------------------------------------------------
+
+    def highlighter(self, tree: Node | None) -> Highlighter:
+        return Highlighter(tree)
+
+    def suggest(self, words: Sequence[str]) -> dict[str, TermSuggestion]:
+        out: dict[str, TermSuggestion] = {}
+        with self._cursor() as cursor:
+            self._ready(cursor)
+            for word in words:
+                if len(terms(word)) != 1:
+                    continue
+                found = self._closest(cursor, word.lower())
+                if found is not None:
+                    out[word] = TermSuggestion(
+                        word, self._frequency(cursor, word), found[0], found[1]
+                    )
+        return out
+
+    @staticmethod
+    def _frequency(cursor, word: str) -> int:
+        """Cables whose subject or paragraphs hold the word (stemmed as the index is)."""
+        stems = terms(word)
         if len(stems) != 1:
             return 0
-        from search.backends.postgres.analysis import quote
+        cursor.execute(
+            "SELECT count(*) FROM search_pg_doc WHERE tsv @@ %s::tsquery", [quote(stems[0])]
+        )
+        return int(cursor.fetchone()[0])
 
-        with self._cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM search_pg_doc WHERE tsv @@ %s::tsquery", [quote(stems[0])]
-            )
-            return int(cursor.fetchone()[0])
-
-    def closest_word(self, word: str) -> tuple[str, int] | None:
-        """The vocabulary word one edit away (else two) that most cables hold, with how many;
-        the first letter is kept (as the Whoosh engine's corrector does)."""
+    def _closest(self, cursor, word: str) -> tuple[str, int] | None:
+        """The vocabulary word one edit away (else two) most cables hold, with how many; the
+        first letter kept, as the Whoosh engine's corrector keeps it."""
         from search.backends.postgres.schema import has_trigrams
 
-        word = word.lower()
-        with self._cursor() as cursor:
-            if has_trigrams(cursor):
-                cursor.execute(
-                    "SELECT word FROM search_pg_word WHERE word %% %s AND left(word, 1) = %s "
-                    "AND abs(length(word) - %s) <= 2 ORDER BY similarity(word, %s) DESC LIMIT 200",
-                    [word, word[:1], len(word), word],
-                )
-            else:
-                cursor.execute(
-                    "SELECT word FROM search_pg_word WHERE left(word, 1) = %s "
-                    "AND abs(length(word) - %s) <= 2",
-                    [word[:1], len(word)],
-                )
-            candidates = [w for (w,) in cursor.fetchall() if w != word]
+        if has_trigrams(cursor):
+            cursor.execute(
+                "SELECT word FROM search_pg_word WHERE word %% %s AND left(word, 1) = %s "
+                "AND abs(length(word) - %s) <= 2 "
+                "ORDER BY similarity(word, %s) DESC, word LIMIT 200",
+                [word, word[:1], len(word), word],
+            )
+        else:
+            cursor.execute(
+                "SELECT word FROM search_pg_word WHERE left(word, 1) = %s "
+                "AND abs(length(word) - %s) <= 2",
+                [word[:1], len(word)],
+            )
+        candidates = sorted(w for (w,) in cursor.fetchall() if w != word)
         for distance in (1, 2):
             near = [w for w in candidates if _edits(word, w) == distance]
             if near:
-                scored = [(w, self.doc_frequency(w)) for w in near[:20]]
-                return max(scored, key=lambda wf: (wf[1], -ord(wf[0][-1])))
+                scored = [(w, self._frequency(cursor, w)) for w in near[:20]]
+                return max(scored, key=lambda wf: wf[1])
         return None
 
     # -- keeping the index in step ----------------------------------------------------------
@@ -476,7 +545,7 @@ class PostgresBackend(BaseSearchBackend):
 
     def close(self) -> None:
         self._values.clear()
-        self._browse = {}
+        self._library = {}
 
 
 def _day(d) -> int:
@@ -496,165 +565,10 @@ def _edits(a: str, b: str) -> int:
     return prev[-1]
 
 
-# -- provisional page assembly: replaced by search/pages.py when the engine interface lands -----
+def _install_interim() -> None:
+    from search.backends.postgres import interim
+
+    interim.install(PostgresBackend)
 
 
-def _provisional_search(backend: PostgresBackend, state: SearchState, page_size: int):
-    import math
-    import time
-
-    from search import hydrate
-    from search.backends.whoosh.highlight import Matcher, snippets
-    from search.query import positive_words
-    from search.results import Facet, FacetValue, Hit, SearchResults
-    from search.state import FACET_LABELS
-
-    started = time.perf_counter()
-    match = backend.compile(state)
-    total, counts = backend.facet_counts(match)
-    pages = max(1, math.ceil(total / page_size))
-    page = min(state.page, pages)
-    sort = state.sort if match.compiled.rank is not None or state.sort != "relevance" else "newest"
-    ranked = backend.ordered_ids(match, sort, (page - 1) * page_size, page_size)
-    ids = [i for i, _ in ranked]
-    rows = hydrate.cable_rows(ids)
-    parsed = parse(state.q)
-    matcher = Matcher(positive_words(parsed.tree))
-    paras = hydrate.paragraphs_of(ids) if matcher else {}
-    hits = tuple(
-        Hit(
-            id=i,
-            subject=rows[i]["subject"],
-            date=rows[i]["date"],
-            origin=rows[i]["origin"],
-            classification=rows[i]["classification"],
-            tags=tuple(rows[i]["tags"]),
-            snippets=snippets(matcher, rows[i]["subject"], paras.get(i, [])),
-            score=score,
-        )
-        for i, score in ranked
-        if i in rows
-    )
-    facets = {}
-    for facet in FACETS:
-        facets[facet] = _facet(backend, state, facet, counts[facet], 15, "")
-    understood = parsed.understood
-    for note in match.notes:
-        understood += f" ({note})"
-    if parsed.tree is not None and match.compiled.where is None:
-        understood += " (nothing to search for: showing every cable)"
-    suggestion = None
-    if match.compiled.where is not None and total < 5:
-        suggestion = _suggest(backend, state, parsed, total)
-    del Facet, FacetValue, FACET_LABELS
-    return SearchResults(
-        state=state.with_page(page),
-        hits=hits,
-        total=total,
-        page=page,
-        pages=pages,
-        facets=facets,
-        understood=understood.strip(),
-        suggestion=suggestion,
-        took_ms=(time.perf_counter() - started) * 1000,
-    )
-
-
-def _facet(backend, state, facet, counts, limit, prefix):
-    from search import hydrate
-    from search.results import Facet, FacetValue
-    from search.state import FACET_LABELS
-
-    selected, excluded = state.values(facet), state.excluded_values(facet)
-    pinned = [*selected, *excluded]
-    if facet == "year":
-        # Every year of the library, in order, even those this search does not reach.
-        values = sorted(set(counts) | set(backend.library_years()))
-    else:
-        values = sorted(counts, key=lambda v: (-counts[v], v.encode()))
-        if not prefix:
-            values = values[: limit + 1]
-    label_of = hydrate.labels(facet, [*values, *pinned])
-    if prefix:
-        needle = prefix.strip().lower()
-        values = [
-            v for v in values if v.lower().startswith(needle) or needle in label_of[v].lower()
-        ]
-    has_more = facet != "year" and len(values) > limit
-    if facet != "year":
-        values = values[:limit]
-    for v in pinned:
-        if v not in values:
-            values.append(v)
-    if facet == "year":
-        values.sort()
-    return Facet(
-        name=facet,
-        label=FACET_LABELS[facet],
-        values=tuple(
-            FacetValue(v, label_of.get(v, v), counts.get(v, 0), v in selected, v in excluded)
-            for v in values
-        ),
-        has_more=has_more,
-    )
-
-
-def _suggest(backend, state, parsed, total):
-    import re
-
-    from search.query import Phrase, Word, positive_words
-
-    q = state.q
-    changed = False
-    for node in positive_words(parsed.tree):
-        if node.field not in ("any", "text", "subject"):
-            continue
-        if isinstance(node, Word) and node.prefix:
-            continue
-        for word in node.text.split() if isinstance(node, Phrase) else [node.text]:
-            if len(terms(word)) != 1 or len(word) < 3 or not word.isalpha():
-                continue
-            freq = backend.doc_frequency(word)
-            found = backend.closest_word(word)
-            if found and found[1] > max(3, 10 * freq):
-                q = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found[0], q, count=1, flags=re.I)
-                changed = True
-    if not changed:
-        return None
-    better = backend.count(backend.compile(state.with_query(q)))
-    return q if better > total else None
-
-
-def _install_provisional() -> None:
-    def search(self, state, *, page_size):
-        return _provisional_search(self, state, page_size)
-
-    def facet_values(self, state, facet, prefix="", limit=300):
-        from search.results import Facet
-
-        if facet not in FACETS:
-            return Facet(name=facet, label=facet, values=())
-        _, counts = self.facet_counts(self.compile(state), [facet])
-        return _facet(self, state, facet, counts[facet], max(1, min(limit, 5000)), prefix)
-
-    def total_for(self, state):
-        return self.count(self.compile(state))
-
-    def iter_ids(self, state, limit):
-        match = self.compile(state)
-        sort = (
-            state.sort if match.compiled.rank is not None or state.sort != "relevance" else "newest"
-        )
-        return iter([i for i, _ in self.ordered_ids(match, sort, 0, limit)])
-
-    def highlighter(self, q):
-        from search.backends.whoosh.highlight import Matcher
-        from search.query import positive_words
-
-        return Matcher(positive_words(parse(q).tree))
-
-    for f in (search, facet_values, total_for, iter_ids, highlighter):
-        setattr(PostgresBackend, f.__name__, f)
-
-
-_install_provisional()
+_install_interim()

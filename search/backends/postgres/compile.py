@@ -45,6 +45,8 @@ class Compiled:
     where: Sql | None  # None: matches every cable
     rank: str | None  # tsquery text that ranks (the query's positive words), None: unscored
     ids: tuple[str, ...] = field(default=())  # cable ids named by the query: shown first
+    # The positive words as subject lexemes: cables matching it are always ranked.
+    subject_rank: str | None = None
 
     @property
     def needs_doc(self) -> bool:
@@ -155,29 +157,37 @@ def _atomic(text: str) -> bool:
     return text.startswith("(") or " " not in text
 
 
-def _positives(node: Node | None, negated: bool = False) -> list[str]:
-    """tsquery texts of the words and phrases that make a cable match (what ranks it)."""
+def _positives(node: Node | None, negated: bool = False, *, subject: bool = False) -> list[str]:
+    """tsquery texts of the words and phrases that make a cable match (what ranks it);
+    ``subject``: the subject-lexeme form of the text words (other fields left out)."""
     if node is None:
         return []
-    if isinstance(node, Word):
+    if isinstance(node, (Word, Phrase)):
         if negated or node.field in ("id", *CODE_PREFIX):
             return []
-        text = _word(node)
-        return [text] if text else []
-    if isinstance(node, Phrase):
-        text = None if negated else _phrase(node)
+        if subject:
+            if node.field not in ("any", "subject"):
+                return []
+            text = _text("subject", node.text, isinstance(node, Word) and node.prefix)
+        else:
+            text = _word(node) if isinstance(node, Word) else _phrase(node)
         return [text] if text else []
     if isinstance(node, Not):
-        return _positives(node.child, not negated)
+        return _positives(node.child, not negated, subject=subject)
     if isinstance(node, (And, Or)):
-        return [t for child in node.children for t in _positives(child, negated)]
+        return [t for child in node.children for t in _positives(child, negated, subject=subject)]
     return []
 
 
+def _either(texts: list[str]) -> str | None:
+    texts = list(dict.fromkeys(texts))
+    return None if not texts else (texts[0] if len(texts) == 1 else " | ".join(texts))
+
+
 def _named_ids(node: Node | None, negated: bool = False) -> list[str]:
-    if isinstance(node, Word) and not negated and not node.prefix:
-        if node.field == "id" or (node.field == "any" and CABLE_ID_RE.match(node.text)):
-            return [node.text.upper()]
+    named = isinstance(node, Word) and not negated and not node.prefix
+    if named and (node.field == "id" or (node.field == "any" and CABLE_ID_RE.match(node.text))):
+        return [node.text.upper()]
     if isinstance(node, Not):
         return _named_ids(node.child, not negated)
     if isinstance(node, (And, Or)):
@@ -189,9 +199,12 @@ def compile_query(tree: Node | None) -> Compiled:
     """The condition for ``tree`` (None or nothing searchable: every cable)."""
     part = _node(tree) if tree is not None else None
     where = _as_sql(part) if part is not None else None
-    ranks = list(dict.fromkeys(_positives(tree)))
-    rank = None if not ranks else (ranks[0] if len(ranks) == 1 else " | ".join(ranks))
-    return Compiled(where, rank, tuple(dict.fromkeys(_named_ids(tree))))
+    return Compiled(
+        where,
+        _either(_positives(tree)),
+        tuple(dict.fromkeys(_named_ids(tree))),
+        _either(_positives(tree, subject=True)),
+    )
 
 
 def unsearchable(node: Node | None) -> list[str]:
