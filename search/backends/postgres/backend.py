@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
@@ -151,6 +152,19 @@ class PostgresBackend(BaseSearchBackend):
         with self._cursor() as cursor:
             return self._ready(cursor)
 
+    @contextmanager
+    def _reading(self):
+        """A cursor for one search, in its own transaction with sequential scans off.
+
+        Why: the documents' heap is tiny (the tsvectors live in TOAST), so the planner finds a
+        sequential scan with ``tsv @@ query`` cheaper than the GIN index, not knowing that
+        every row's tsvector must then be fetched and decompressed (600 ms instead of 35 ms
+        for a common word at 20,000 cables). ``SET LOCAL`` ends with the transaction.
+        """
+        with transaction.atomic(), self._cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            yield cursor
+
     # -- compiling --------------------------------------------------------------------------
 
     def plan(self, criteria: Criteria, cursor) -> Plan:
@@ -181,7 +195,7 @@ class PostgresBackend(BaseSearchBackend):
     # -- searching --------------------------------------------------------------------------
 
     def match(self, request: MatchRequest) -> Match:
-        with self._cursor() as cursor:
+        with self._reading() as cursor:
             generation = self._ready(cursor)
             plan = self.plan(request.criteria, cursor)
             total, facets = self._counts(cursor, generation, plan, request.facets)
@@ -200,7 +214,7 @@ class PostgresBackend(BaseSearchBackend):
         )
 
     def count(self, criteria: Criteria) -> int:
-        with self._cursor() as cursor:
+        with self._reading() as cursor:
             self._ready(cursor)
             plan = self.plan(criteria, cursor)
             where, params = plan.where()
@@ -208,7 +222,7 @@ class PostgresBackend(BaseSearchBackend):
             return int(cursor.fetchone()[0])
 
     def iter_ids(self, criteria: Criteria, sort: str, limit: int) -> Iterator[str]:
-        with self._cursor() as cursor:
+        with self._reading() as cursor:
             self._ready(cursor)
             plan = self.plan(criteria, cursor)
             ranked = self._ordered(cursor, plan, sort, 0, limit, None) if limit > 0 else []
@@ -275,9 +289,10 @@ class PostgresBackend(BaseSearchBackend):
             if not wanted:
                 continue
             where, ps = plan.where(skip, alias="m", text=False)
+            # unnest() in the select list (ProjectSet) runs ~2x faster than a lateral join.
             branches.append(
-                f"SELECT v, count(*) FROM m, unnest(m.vals) AS v WHERE {where} "
-                f"AND v >> {SLOT_SHIFT} = ANY(%s::int[]) GROUP BY v"
+                f"SELECT v, count(*) FROM (SELECT unnest(m.vals) AS v FROM m WHERE {where}) u "
+                f"WHERE v >> {SLOT_SHIFT} = ANY(%s::int[]) GROUP BY v"
             )
             params += [*ps, [FACET_SLOTS[f] for f in wanted]]
         sql = (
@@ -377,7 +392,7 @@ class PostgresBackend(BaseSearchBackend):
 
     def suggest(self, words: Sequence[str]) -> dict[str, TermSuggestion]:
         out: dict[str, TermSuggestion] = {}
-        with self._cursor() as cursor:
+        with self._reading() as cursor:
             self._ready(cursor)
             for word in words:
                 if len(terms(word)) != 1:
