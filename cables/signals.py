@@ -1,6 +1,9 @@
 """Signals the cables app sends so that other apps (the search index) follow the library.
 
-The cables app never imports the search app: it announces changes, and search listens.
+The cables app never imports the search app: it announces changes here, and search listens
+(search/apps.py connects search/indexing.py). The cable page reaches search the same way round,
+through the hooks search installs in cables/hooks.py. tests/cables/test_imports.py holds both
+to it.
 """
 
 from django.dispatch import Signal

@@ -11,10 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString, mark_safe
 
+from cables.hooks import hooks
 from cables.models import Cable, CableTag, Reference
-from search import service
-from search.documents import KIND_TO_FACET
-from search.state import SearchState
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +59,7 @@ def _back_url(request: HttpRequest, q: str) -> str:
         parts = urlsplit(referer)
         if parts.netloc == request.get_host() and parts.path in ("/search", "/"):
             return "/search" + (f"?{parts.query}" if parts.query else "")
-    return SearchState().with_query(q).url()
-
-
-def _search_url(facet: str, code: str) -> str:
-    return SearchState().only(facet, code).url()
+    return hooks().search_url(q)
 
 
 def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
@@ -82,7 +76,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
     )
     q = " ".join(request.GET.get("q", "").split())[:500]
     # Marked as the search marked its snippets: same analyzer, phrases only where whole.
-    marker = service.highlighter(q)
+    marker = hooks().marker(q)
 
     def marked(text: str, subject: bool = False) -> SafeString:
         return mark_safe(marker.mark(text, subject=subject))  # noqa: S308 - mark() escapes
@@ -122,7 +116,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
             "code": ct.tag.code,
             "label": ct.tag.label,
             "kind": ct.tag.get_kind_display(),
-            "url": _search_url(KIND_TO_FACET.get(ct.tag.kind, "tag"), ct.tag.code),
+            "url": hooks().tag_url(ct.tag.kind, ct.tag.code),
         }
         for ct in cable.cable_tags.all()
     ]

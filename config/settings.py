@@ -196,6 +196,8 @@ CABLESEARCH_SEARCH_BACKEND = os.environ.get(
     "CABLESEARCH_SEARCH_BACKEND", "search.backends.whoosh.WhooshBackend"
 )
 CABLESEARCH_PAGE_SIZE = env_int("CABLESEARCH_PAGE_SIZE", 20)
+# Whole result pages kept per worker process (search/pages.py); 0 keeps none.
+CABLESEARCH_RESULTS_CACHE = env_int("CABLESEARCH_RESULTS_CACHE", 256)
 CABLESEARCH_CSV_MAX_ROWS = env_int("CABLESEARCH_CSV_MAX_ROWS", 50_000)
 
 # Accounts: self sign-up is off (an administrator creates users). Failed sign-ins per username

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from search import service
+from search import pages
 from search.exceptions import IndexUnavailable
 from search.results import SearchResults
 from search.state import FACETS, SearchState
@@ -63,11 +62,7 @@ def _filters(state: SearchState) -> dict:
 def search_json(request: HttpRequest) -> JsonResponse:
     state = SearchState.from_query(request.GET)
     try:
-        size = int(request.GET.get("size") or settings.CABLESEARCH_PAGE_SIZE)
-    except ValueError:
-        size = settings.CABLESEARCH_PAGE_SIZE
-    try:
-        results = service.search(state, page_size=size)
+        results = pages.search(state, page_size=pages.clamp_page_size(request.GET.get("size")))
     except IndexUnavailable as error:
         return JsonResponse({"error": str(error)}, status=503)
     response = JsonResponse(results_to_json(results), json_dumps_params={"ensure_ascii": False})

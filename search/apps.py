@@ -8,8 +8,13 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from django.test.signals import setting_changed
 
+        from cables import hooks
         from cables.signals import cables_deleted, cables_stored, import_started
         from search import indexing
+        from search.reader import HOOKS
+
+        # The cable page reaches search through this one hook (cables never imports search).
+        hooks.install(HOOKS)
 
         cables_stored.connect(indexing.on_cables_stored, dispatch_uid="search.cables_stored")
         cables_deleted.connect(indexing.on_cables_deleted, dispatch_uid="search.cables_deleted")

@@ -39,7 +39,8 @@ def stamp_of(last_imported: datetime | None, content_hash: str) -> str:
 
 def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterator[CableDocument]:
     """Documents for these ids (all cables when None), a chunk of cables per few queries."""
-    from cables.models import Cable, CableTag, Paragraph
+    from cables.models import Cable, Paragraph
+    from search.hydrate import tags_of
 
     if ids is None:
         all_ids = list(Cable.objects.order_by("id").values_list("id", flat=True))
@@ -55,13 +56,10 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
         ):
             paras.setdefault(cable_id, []).append(text)
         tags: dict[str, dict[str, list[str]]] = {}
-        for cable_id, code, kind in (
-            CableTag.objects.filter(cable_id__in=batch)
-            .order_by("cable_id", "position")
-            .values_list("cable_id", "tag__code", "tag__kind")
-        ):
-            facet = KIND_TO_FACET.get(kind, "tag")
-            tags.setdefault(cable_id, {}).setdefault(facet, []).append(code)
+        for cable_id, codes in tags_of(batch).items():
+            for code, kind in codes:
+                facet = KIND_TO_FACET.get(kind, "tag")
+                tags.setdefault(cable_id, {}).setdefault(facet, []).append(code)
         rows = Cable.objects.filter(id__in=batch).values_list(
             "id", "subject", "origin", "classification", "date", "last_imported", "content_hash"
         )

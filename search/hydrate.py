@@ -1,4 +1,4 @@
-"""Database look-ups shared by backends: hit details, paragraphs for snippets, facet labels."""
+"""Database look-ups for pages and indexing: hit details, tags, paragraphs, facet labels."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ CODE_FACETS = ("tag", "country", "program", "org")
 
 def cable_rows(ids: list[str]) -> dict[str, dict]:
     """id -> the fields a hit shows, plus its tags in order. Two queries for the whole page."""
-    from cables.models import Cable, CableTag
+    from cables.models import Cable
 
     rows = {
         row["id"]: {**row, "tags": []}
@@ -17,14 +17,24 @@ def cable_rows(ids: list[str]) -> dict[str, dict]:
             "id", "subject", "date", "origin", "classification"
         )
     }
-    for cable_id, code in (
+    for cable_id, tags in tags_of(ids).items():
+        if cable_id in rows:
+            rows[cable_id]["tags"] = [code for code, _ in tags]
+    return rows
+
+
+def tags_of(ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """id -> [(code, kind)] in the cable's order, one query (the page, CSV, the indexer)."""
+    from cables.models import CableTag
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for cable_id, code, kind in (
         CableTag.objects.filter(cable_id__in=ids)
         .order_by("cable_id", "position")
-        .values_list("cable_id", "tag__code")
+        .values_list("cable_id", "tag__code", "tag__kind")
     ):
-        if cable_id in rows:
-            rows[cable_id]["tags"].append(code)
-    return rows
+        out.setdefault(cable_id, []).append((code, kind))
+    return out
 
 
 def paragraphs_of(ids: list[str]) -> dict[str, list[tuple[int, str]]]:

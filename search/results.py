@@ -1,6 +1,6 @@
-"""What the search service returns: plain data that views and templates render.
+"""What the page builder (search/pages.py) returns: plain data that views and templates render.
 
-Nothing here refers to Whoosh: any backend fills these in.
+Nothing here refers to an engine: the page builder fills these in from any engine's answers.
 """
 
 from __future__ import annotations
@@ -57,3 +57,11 @@ class SearchResults:
     understood: str = ""  # the query as the engine read it, in words a user can check
     suggestion: str | None = None  # did-you-mean query text, or None
     took_ms: float = 0.0
+    sort: str = "newest"  # the order the hits are in (relevance falls back to newest: no words)
+    ranked: bool = False  # the query had words to rank by: "relevance" can be offered
+    page_size: int = 20  # hits per page, as clamped (the rank of the first hit follows from it)
+
+    @property
+    def first_rank(self) -> int:
+        """The 1-based rank of the page's first hit."""
+        return (self.page - 1) * self.page_size + 1

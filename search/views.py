@@ -1,7 +1,8 @@
 """The search pages: the HTML page (whole or its results region for htmx), its CSV and Atom twins,
 the list of every value of one facet, the OpenSearch description and the query help.
 
-Views parse the URL into a SearchState, ask search.service and render; they never see Whoosh.
+Views parse the URL into a SearchState, ask the page builder (search/pages.py) and render; they
+never see the engine.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
-from search import service
+from search import hydrate, pages
 from search.exceptions import IndexUnavailable
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.spreadsheet import safe_cell
@@ -327,7 +329,7 @@ def _wants_partial(request: HttpRequest) -> bool:
 def search_page(request: HttpRequest) -> HttpResponse:
     state = SearchState.from_query(request.GET)
     try:
-        results = service.search(state)
+        results = pages.search(state)
     except IndexUnavailable as error:
         return _unavailable(request, error)
 
@@ -337,20 +339,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "results": results,
         "sidebar": facet_groups(state, results),
         "hits": hit_rows(state, results),
-        "first_rank": (results.page - 1) * settings.CABLESEARCH_PAGE_SIZE + 1,
+        "first_rank": results.first_rank,
         "chips": chips_for(state, results),
         "bars": histogram_for(state, results.facets.get("year")),
         "hist_width": HIST_WIDTH,
         "hist_height": HIST_HEIGHT,
         "page_links": pages_for(state, results),
         "alternates": _alternates(state),
-        # Without words there is no relevance: the engine sorts newest first.
+        # Without words there is no relevance: the page builder lists newest first.
         "sorts": [
             (key, label, state.sort_url(key))
             for key, label in SORT_LABELS
-            if state.q or key != "relevance"
+            if results.ranked or key != "relevance"
         ],
-        "current_sort": state.sort if state.q or state.sort != "relevance" else "newest",
+        "current_sort": results.sort,
         "suggestion_url": state.with_query(results.suggestion).url() if results.suggestion else "",
         "clear_url": state.clearing().url(),
         "hidden_filters": [(k, v) for k, v in state.query_items(page=False) if k in FACETS]
@@ -379,7 +381,7 @@ def facet_values(request: HttpRequest, facet: str) -> HttpResponse:
     state = SearchState.from_query(request.GET)
     prefix = " ".join(request.GET.get("prefix", "").split())[:100]
     try:
-        values = service.facet_values(state, facet, prefix=prefix)
+        values = pages.facet_values(state, facet, prefix=prefix)
     except IndexUnavailable as error:
         return _unavailable(request, error)
     context = {
@@ -407,33 +409,24 @@ class _Echo:
 
 
 def _csv_rows(request: HttpRequest, first: list[str], rest: Iterator[str]) -> Iterator[str]:
-    from cables.models import Cable, CableTag
-
     writer = csv.writer(_Echo())
     yield writer.writerow(["id", "date", "origin", "classification", "tags", "subject", "url"])
     base = request.build_absolute_uri("/")[:-1]
     batch = first
     while batch:
-        cables = Cable.objects.in_bulk(batch)
-        tags: dict[str, list[str]] = {}
-        for cable_id, code in (
-            CableTag.objects.filter(cable_id__in=batch)
-            .order_by("cable_id", "position")
-            .values_list("cable_id", "tag__code")
-        ):
-            tags.setdefault(cable_id, []).append(code)
+        cables = hydrate.cable_rows(batch)
         for cable_id in batch:
             cable = cables.get(cable_id)
             if cable is None:  # deleted since the index was written
                 continue
             row = [
-                cable.id,
-                cable.date.date().isoformat() if cable.date else "",
-                cable.origin,
-                cable.classification,
-                " ".join(tags.get(cable_id, [])),
-                cable.subject,
-                base + cable.get_absolute_url(),
+                cable_id,
+                cable["date"].date().isoformat() if cable["date"] else "",
+                cable["origin"],
+                cable["classification"],
+                " ".join(cable["tags"]),
+                cable["subject"],
+                base + reverse("cables:detail", args=[cable_id]),
             ]
             yield writer.writerow([safe_cell(value) for value in row])
         batch = [cable_id for _, cable_id in zip(range(CSV_BATCH), rest, strict=False)]
@@ -443,7 +436,7 @@ def search_csv(request: HttpRequest) -> HttpResponse:
     """Every matching cable (up to CABLESEARCH_CSV_MAX_ROWS), streamed, in the search's order."""
     state = SearchState.from_query(request.GET)
     try:
-        ids = iter(service.iter_ids(state, settings.CABLESEARCH_CSV_MAX_ROWS))
+        ids = iter(pages.iter_ids(state, settings.CABLESEARCH_CSV_MAX_ROWS))
         # Read the first batch now, so a broken index still gives a proper error page.
         first = [cable_id for _, cable_id in zip(range(CSV_BATCH), ids, strict=False)]
     except IndexUnavailable as error:
@@ -459,7 +452,7 @@ def search_atom(request: HttpRequest) -> HttpResponse:
     """The newest matching cables as an Atom feed (a feed reader can follow any search)."""
     state = SearchState.from_query(request.GET).with_sort("newest")
     try:
-        results = service.search(state, page_size=ATOM_ENTRIES)
+        results = pages.search(state, page_size=ATOM_ENTRIES)
     except IndexUnavailable as error:
         return _unavailable(request, error)
     title = "cablesearch"

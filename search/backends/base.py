@@ -198,10 +198,12 @@ class TermSuggestion:
     """For one word: how many cables hold it, and the closest indexed word most cables hold.
 
     ``frequency``: cables whose subject or text holds the word (as the engine analyses it: the
-    same cables a search for the word alone would find). ``closest``: the indexed subject or text
-    word one edit away (else two) that the most cables hold, as a user would type it (not a
-    stem), never the word itself; ``closest_frequency``: how many cables hold it. Whether to
-    offer it is the page builder's decision.
+    same cables a search for the word alone would find). ``closest``: an indexed word one edit
+    away (else two) that the most cables hold, as a user would type it (not a stem), never the
+    word itself; an engine may draw candidates from the subject lines only (Whoosh does: a
+    spelling dictionary of every paragraph word nearly doubled its indexing time).
+    ``closest_frequency``: how many cables hold it. Whether to offer it is the page builder's
+    decision (search/pages.py).
     """
 
     word: str

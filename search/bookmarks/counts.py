@@ -50,7 +50,7 @@ def count_new(
     state: SearchState, total: int, candidates: dict[str, datetime], since: datetime
 ) -> tuple[int, bool]:
     """(new matches, whether that is a lower bound) among ``candidates`` newer than ``since``."""
-    from search import service
+    from search import pages
 
     fresh = {cid for cid, at in candidates.items() if at > since}
     if not fresh or not total:
@@ -59,7 +59,7 @@ def count_new(
     found = 0
     scanned = 0
     # Order does not matter here; "newest" is an array sort, relevance would score every match.
-    for cable_id in service.iter_ids(state.with_sort("newest"), limit):
+    for cable_id in pages.iter_ids(state.with_sort("newest"), limit):
         scanned += 1
         if cable_id in fresh:
             found += 1
@@ -71,14 +71,14 @@ def count_new(
 def counts_for(searches: Sequence[SavedSearch]) -> dict[int, SearchCounts]:
     if not searches:
         return {}
-    from search import service
+    from search import pages
 
     candidates = imported_since(min(s.last_opened_at for s in searches))
     out: dict[int, SearchCounts] = {}
     for saved in searches:
         state = saved.state
         try:
-            total = service.total_for(state)
+            total = pages.total_for(state)
             new, lower = count_new(state, total, candidates, saved.last_opened_at)
         except Exception:  # a missing or broken index must not take the bookmarks page down
             log.exception("counting saved search %s failed", saved.pk)

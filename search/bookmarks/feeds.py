@@ -42,10 +42,10 @@ class FeedEntry:
 
 
 def feed_entries(saved: SavedSearch) -> list[FeedEntry]:
-    from search import service
+    from search import pages
 
     state = saved.state.with_sort("newest").with_page(1)
-    results = service.search(state, page_size=newest_entries())
+    results = pages.search(state, page_size=newest_entries())
     snippets = {hit.id: tuple(s.html for s in hit.snippets) for hit in results.hits}
     ids = [hit.id for hit in results.hits]
 
@@ -53,7 +53,7 @@ def feed_entries(saved: SavedSearch) -> list[FeedEntry]:
     missing = {cid for cid in recent if cid not in snippets}
     if missing and results.total > len(ids):
         late: list[str] = []
-        for cable_id in service.iter_ids(state, scan_limit()):
+        for cable_id in pages.iter_ids(state, scan_limit()):
             if cable_id in missing:
                 late.append(cable_id)
                 if len(late) == FEED_MAX_RECENT or len(late) == len(missing):

@@ -368,3 +368,10 @@ def test_facet_links_equal_the_state_link_builders_for_every_value():
             excluded = state.excluding(name, value).url()
             assert (links.toggle_url(value), item.toggle_url) == (toggled, toggled)
             assert (links.exclude_url(value), item.exclude_url) == (excluded, excluded)
+
+
+def test_a_query_with_nothing_searchable_marks_the_sort_it_lists_by(client, library):
+    html = html_of(client.get("/search", {"q": "§"}))
+
+    assert '<span class="sort-current" aria-current="true">Newest first</span>' in html
+    assert "Relevance" not in html

@@ -6,8 +6,10 @@ import io
 import random
 import tracemalloc
 
+import pytest
 from whoosh import fields
 from whoosh import index as windex
+from whoosh.filedb import structfile
 
 from search.backends.whoosh import fixes
 
@@ -51,3 +53,14 @@ def test_opening_a_compound_segment_does_not_copy_its_postings(tmp_path):
     finally:
         tracemalloc.stop()
     assert grown < seg_bytes / 4
+
+
+def test_an_untested_whoosh_version_is_refused_and_nothing_is_patched():
+    before = structfile.BufferFile.__init__
+    with pytest.raises(fixes.UntestedWhoosh, match="whoosh3 9.9.9 is installed"):
+        fixes.apply("9.9.9")
+    assert structfile.BufferFile.__init__ is before
+
+
+def test_the_installed_whoosh_is_a_tested_version():
+    assert fixes.installed_version() in fixes.TESTED_VERSIONS

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.backends.whoosh.highlight import Matcher, snippets
+from search.backends.whoosh.highlight import Matcher
 from search.query import parse, positive_words
+from search.snippets import Marker, snippets
 
 
-def matcher(q: str) -> Matcher:
-    return Matcher(positive_words(parse(q).tree))
+def matcher(q: str) -> Marker:
+    return Marker(Matcher(positive_words(parse(q).tree)))
 
 
 def marked(q: str, text: str, subject: bool = False) -> str:

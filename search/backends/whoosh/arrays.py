@@ -175,7 +175,6 @@ class IndexArrays:
             parts.append((seg, offset))
         n = sum(seg.size for seg, _ in parts)
         self.size = n
-        self.labels: dict[str, dict[str, str]] = {}  # facet -> value -> display label
         try:
             self.live = _live(reader, leaves, n)
         except (AttributeError, TypeError):  # no deletion list to read: ask the reader

@@ -1,4 +1,8 @@
-"""The Whoosh backend: one document per cable, numpy facet counting, snippets from the database.
+"""The Whoosh engine: the primitives of search/backends/base.py over one Whoosh index.
+
+One document per cable; matching, facet counts and ranking run in numpy over arrays read from
+the index (the speed layer: blocks.py, docsets.py, arrays.py, ranking.py; its reliance on
+whoosh3 internals is listed in fixes.py). Pages are built by search/pages.py, not here.
 
 Index folder layout (settings.SEARCH_INDEX_DIR)::
 
@@ -14,16 +18,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import math
 import os
 import shutil
 import threading
 import time
 import uuid
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -32,7 +34,6 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import LockError
 
-from search import hydrate
 from search.backends.base import (
     BaseSearchBackend,
     Criteria,
@@ -49,22 +50,19 @@ from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.blocks import PackedCodec
 from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
 from search.backends.whoosh.docsets import DocSets, PostingsCache, segment_key
-from search.backends.whoosh.highlight import Matcher, snippets
+from search.backends.whoosh.highlight import Matcher
 from search.backends.whoosh.merging import MERGE_AT, SMALL_SEGMENT, merge_policy
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
-from search.query import Node, Parsed, Phrase, Word, parse, positive_words
-from search.results import Facet, FacetValue, Hit, SearchResults
-from search.state import FACET_LABELS, FACETS, SearchState
+from search.query import Node, positive_words
+from search.state import FACETS
 
 log = logging.getLogger(__name__)
 fixes.apply()
 
 CURRENT = "current"
 EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
-FACET_TOP = 15
-SUGGEST_BELOW = 5  # offer "did you mean" when a query finds fewer cables than this
 WRITE_TIMEOUT = 600.0  # seconds a writer waits for the lock: concurrent writers queue
 WRITE_DELAY = 0.2
 MULTIPROCESS_ABOVE = 20_000  # rebuilds larger than this use procs=2, multisegment
@@ -87,9 +85,6 @@ BLOCK_COMPRESSION = 0
 MAX_EXPANSION = 64  # words a prefix* stands for, most common first
 POSTINGS_CACHE = 4_000_000  # postings kept in memory (~50 MB), shared by threads
 SCORED_EXPANSION = 6  # of those, the ones relevance ranking scores
-# Whole results kept per process: a reload, back button or second visitor asking the same
-# page of the same index generation gets it without selecting, ranking or hydrating again.
-RESULTS_CACHE = 256
 
 
 def _day(d: date) -> int:
@@ -133,7 +128,6 @@ class _Context:
 
 @dataclass
 class _Selection:
-    parsed: Parsed
     query: wq.Query | None
     base: np.ndarray  # matches the text query (all live docs when there is none)
     dates: np.ndarray | None  # from/to filter of the state
@@ -164,9 +158,6 @@ class WhooshBackend(BaseSearchBackend):
         self._searchers: weakref.WeakSet = weakref.WeakSet()  # open searchers, to close
         self._postings = PostingsCache(int(self.options.get("POSTINGS_CACHE", POSTINGS_CACHE)))
         self._searchers_lock = threading.Lock()
-        self._results: OrderedDict[tuple, SearchResults] = OrderedDict()
-        self._results_size = int(self.options.get("RESULTS_CACHE", RESULTS_CACHE))
-        self._results_lock = threading.Lock()
 
     # -- the folder -------------------------------------------------------------------------
 
@@ -297,14 +288,11 @@ class WhooshBackend(BaseSearchBackend):
         self._arrays.clear()
         self._segments.clear()
         self._postings.clear()
-        with self._results_lock:
-            self._results.clear()
         self._local = threading.local()
 
-    def _select(self, ctx: _Context, state: SearchState | Criteria) -> _Selection:
+    def _select(self, ctx: _Context, criteria: Criteria) -> _Selection:
         arrays = ctx.arrays
-        parsed = Parsed(state.tree) if isinstance(state, Criteria) else parse(state.q)
-        query = to_whoosh(parsed.tree) if parsed.tree is not None else None
+        query = to_whoosh(criteria.tree) if criteria.tree is not None else None
         notes: list[str] = []
         if query is not None:
             reader = ctx.searcher.reader()
@@ -322,13 +310,13 @@ class WhooshBackend(BaseSearchBackend):
         else:
             base = ctx.docsets.mask(query, ctx.searcher, arrays) & arrays.live
         dates = None
-        if state.date_from or state.date_to:
-            lo = _day(state.date_from) if state.date_from else 0
-            hi = _day(state.date_to) if state.date_to else 99991231
+        if criteria.date_from or criteria.date_to:
+            lo = _day(criteria.date_from) if criteria.date_from else 0
+            hi = _day(criteria.date_to) if criteria.date_to else 99991231
             dates = (arrays.day >= lo) & (arrays.day <= hi)
         masks: dict[str, np.ndarray] = {}
         for facet in FACETS:
-            include, exclude = state.values(facet), state.excluded_values(facet)
+            include, exclude = criteria.values(facet), criteria.excluded_values(facet)
             if not include and not exclude:
                 continue
             fa = arrays.facets[facet]
@@ -344,7 +332,7 @@ class WhooshBackend(BaseSearchBackend):
         final = base if dates is None else base & dates
         for mask in masks.values():
             final = final & mask
-        return _Selection(parsed, query, base, dates, masks, final, tuple(notes), scoring)
+        return _Selection(query, base, dates, masks, final, tuple(notes), scoring)
 
     def _ordered_docs(
         self, ctx: _Context, sel: _Selection, sort: str, limit: int
@@ -397,228 +385,21 @@ class WhooshBackend(BaseSearchBackend):
         order = np.argsort(key, kind="stable")
         return docs[order].tolist(), [0.0] * len(order)
 
-    def _facet(
-        self,
-        ctx: _Context,
-        sel: _Selection,
-        state: SearchState,
-        facet: str,
-        *,
-        limit: int,
-        prefix: str = "",
-    ) -> Facet:
-        mask = sel.base if sel.dates is None else sel.base & sel.dates
-        for other, m in sel.masks.items():
-            if other != facet:
-                mask = mask & m
-        fa = ctx.arrays.facets[facet]
-        counts = fa.counts(mask)
-        selected, excluded = state.values(facet), state.excluded_values(facet)
-        pinned = [*selected, *excluded]
-        if facet == "year":
-            candidates = np.arange(len(fa.values))
-        else:
-            nz = np.flatnonzero(counts)
-            # The lexicon is sorted, so a value's index is its alphabetical rank.
-            candidates = nz[np.lexsort((nz, -counts[nz]))]
-            if not prefix:
-                candidates = candidates[: limit + 1]
-        values = [fa.values[i] for i in candidates.tolist()]
-        label_of = self._labels(ctx, facet, [*values, *pinned])
-        if prefix:
-            needle = prefix.strip().lower()
-            values = [
-                v
-                for v in values
-                if v.lower().startswith(needle) or needle in label_of.get(v, v).lower()
-            ]
-        has_more = facet != "year" and len(values) > limit
-        if facet != "year":
-            values = values[:limit]
-        for v in pinned:
-            if v not in values:
-                values.append(v)
-        if facet == "year":
-            values.sort()
-        out = []
-        for v in values:
-            i = fa.index.get(v)
-            out.append(
-                FacetValue(
-                    value=v,
-                    label=label_of.get(v, v),
-                    count=int(counts[i]) if i is not None else 0,
-                    selected=v in selected,
-                    excluded=v in excluded,
-                )
-            )
-        return Facet(name=facet, label=FACET_LABELS[facet], values=tuple(out), has_more=has_more)
+    def _count(self, ctx: _Context, criteria: Criteria) -> int:
+        return int(self._select(ctx, criteria).final.sum())
 
-    @staticmethod
-    def _understood(sel: _Selection) -> str:
-        text = sel.parsed.understood
-        ignored = unsearchable(sel.parsed.tree)
-        if ignored:
-            text += f" (ignored {', '.join(repr(w) for w in ignored)}: no searchable word)"
-        for note in sel.notes:
-            text += f" ({note})"
-        if sel.parsed.tree is not None and sel.query is None:
-            text += " (nothing to search for: showing every cable)"
-        return text.strip()
+    # -- the engine primitives (search.backends.base) ---------------------------------------
 
-    @staticmethod
-    def _labels(ctx: _Context, facet: str, values: list[str]) -> dict[str, str]:
-        """Display labels, looked up once per index generation (imports add tag names)."""
-        cache = ctx.arrays.labels.setdefault(facet, {})
-        missing = [v for v in values if v not in cache]
-        if missing:
-            cache.update(hydrate.labels(facet, missing))
-        return {v: cache[v] for v in values}
-
-    def search(self, state: SearchState, *, page_size: int) -> SearchResults:
-        started = time.perf_counter()
+    def iter_ids(self, criteria: Criteria, sort: str, limit: int) -> Iterator[str]:
         ctx = self._context()
-        # Keyed on the folder and generation this request reads: a commit (import, deletion)
-        # or a rebuild changes one of them, so a cached result never outlives its index.
-        key = (
-            str(self._local.dir),
-            ctx.searcher.reader().generation() or 0,
-            state.querystring(),
-            page_size,
-        )
-        with self._results_lock:
-            cached = self._results.get(key)
-            if cached is not None:
-                self._results.move_to_end(key)
-        if cached is not None:
-            return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-        results = self._search(ctx, state, page_size, started)
-        if self._results_size > 0:
-            with self._results_lock:
-                self._results[key] = results
-                while len(self._results) > self._results_size:
-                    self._results.popitem(last=False)
-        return results
-
-    def _search(
-        self, ctx: _Context, state: SearchState, page_size: int, started: float
-    ) -> SearchResults:
-        sel = self._select(ctx, state)
-        total = int(sel.final.sum())
-        pages = max(1, math.ceil(total / page_size))
-        page = min(state.page, pages)
-        sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
-        docnums, scores = self._ordered_docs(ctx, sel, sort, page * page_size)
-        start = (page - 1) * page_size
-        docnums, scores = docnums[start:], scores[start:]
-        hits = self._hits(ctx, sel, docnums, scores)
-        facets = {f: self._facet(ctx, sel, state, f, limit=FACET_TOP) for f in FACETS}
-        suggestion = None
-        if sel.query is not None and total < SUGGEST_BELOW:
-            suggestion = self._suggest(ctx, state, sel.parsed, total)
-        return SearchResults(
-            state=state.with_page(page),
-            hits=hits,
-            total=total,
-            page=page,
-            pages=pages,
-            facets=facets,
-            understood=self._understood(sel),
-            suggestion=suggestion,
-            took_ms=(time.perf_counter() - started) * 1000,
-        )
-
-    def _hits(
-        self, ctx: _Context, sel: _Selection, docnums: list[int], scores: list[float]
-    ) -> tuple[Hit, ...]:
-        ids = [ctx.arrays.ids[d] for d in docnums]
-        rows = hydrate.cable_rows(ids)
-        matcher = Matcher(positive_words(sel.parsed.tree))
-        paras = hydrate.paragraphs_of(ids) if matcher else {}
-        hits = []
-        for cable_id, score in zip(ids, scores, strict=True):
-            row = rows.get(cable_id)
-            if row is None:  # deleted from the database a moment ago; the index follows
-                continue
-            hits.append(
-                Hit(
-                    id=cable_id,
-                    subject=row["subject"],
-                    date=row["date"],
-                    origin=row["origin"],
-                    classification=row["classification"],
-                    tags=tuple(row["tags"]),
-                    snippets=snippets(matcher, row["subject"], paras.get(cable_id, [])),
-                    score=score,
-                )
-            )
-        return tuple(hits)
-
-    def _suggest(self, ctx: _Context, state: SearchState, parsed: Parsed, total: int) -> str | None:
-        reader = ctx.searcher.reader()
-        q = state.q
-        changed = False
-        for node in positive_words(parsed.tree):
-            if node.field not in ("any", "text", "subject"):
-                continue
-            if isinstance(node, Word) and node.prefix:
-                continue
-            words = node.text.split() if isinstance(node, Phrase) else [node.text]
-            for word in words:
-                stems = analyse(TEXT_ANALYZER, word)
-                if len(stems) != 1 or len(word) < 3 or not word.isalpha():
-                    continue
-                freq = reader.doc_frequency("body", stems[0]) + reader.doc_frequency(
-                    "subject", stems[0]
-                )
-                found = _closest_word(reader, word.lower())
-                if found is None:
-                    continue
-                # A word most cables spell otherwise is a typo even if a few cables share it.
-                if found[1] > max(3, 10 * freq):
-                    q = _replace_word(q, word, found[0])
-                    changed = True
-        if not changed:
-            return None
-        better = self._count(ctx, state.with_query(q))
-        return q if better > total else None
-
-    def _count(self, ctx: _Context, state: SearchState | Criteria) -> int:
-        return int(self._select(ctx, state).final.sum())
-
-    def facet_values(
-        self, state: SearchState, facet: str, prefix: str = "", limit: int = 300
-    ) -> Facet:
-        if facet not in FACETS:
-            return Facet(name=facet, label=facet, values=())
-        ctx = self._context()
-        sel = self._select(ctx, state)
-        return self._facet(ctx, sel, state, facet, limit=max(1, min(limit, 5000)), prefix=prefix)
-
-    def highlighter(self, q: str | Node | None) -> Matcher:
-        # Needs no index: the analyzer alone decides what matches.
-        tree = parse(q).tree if isinstance(q, str) else q
-        return Matcher(positive_words(tree))
-
-    def total_for(self, state: SearchState) -> int:
-        ctx = self._context()
-        return self._count(ctx, state)
-
-    def iter_ids(
-        self, state: SearchState | Criteria, sort_or_limit: str | int, limit: int | None = None
-    ) -> Iterator[str]:
-        ctx = self._context()
-        sel = self._select(ctx, state)
-        if isinstance(state, Criteria):
-            sort, limit = str(sort_or_limit), int(limit or 0)
-        else:
-            limit = int(sort_or_limit)
-            sort = state.sort if sel.query is not None or state.sort != "relevance" else "newest"
+        sel = self._select(ctx, criteria)
         docnums, _ = self._ordered_docs(ctx, sel, sort, min(limit, int(sel.final.sum())))
         ids = ctx.arrays.ids
         return iter([ids[d] for d in docnums])
 
-    # -- the engine primitives (search.backends.base) ---------------------------------------
+    def highlighter(self, tree: Node | None) -> Matcher:
+        # Needs no index: the analyzer alone decides what matches.
+        return Matcher(positive_words(tree))
 
     def match(self, request: MatchRequest) -> Match:
         ctx = self._context()
@@ -862,9 +643,3 @@ def _closest_word(reader, word: str) -> tuple[str, int] | None:
         if best is not None:
             return best
     return None
-
-
-def _replace_word(q: str, word: str, new: str) -> str:
-    import re
-
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new, q, count=1, flags=re.I)

@@ -1,27 +1,22 @@
-"""Snippets: the paragraphs (from the database) that hold the query's words, with <mark>.
+"""The Whoosh engine's highlighter: where a query's words and phrases are in a text.
 
-The same analyzer as the index decides what matches, so "defenses" marks "defense" exactly when
-the index matched it. Text is HTML-escaped piece by piece; only <mark> is added.
+The same analyzer as the index decides what matches, so "defenses" is found as "defense" exactly
+when the index matched it. Only positions come out of here: search/snippets.py picks snippets,
+escapes the text and adds <mark> (the same for every engine).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html import escape
 
 from search.backends.whoosh.compile import analyse
 from search.backends.whoosh.schema import TEXT_ANALYZER
 from search.query import Phrase, Word
-from search.results import Snippet
 
-MAX_SNIPPETS = 3
-WIDTH = 260  # characters of paragraph shown around the matches
-LEAD = 70  # characters kept before the first match of the window
-MAX_SPANS = 40  # matches looked at per paragraph for a snippet ("the" can match hundreds)
-# Candidate words looked at per paragraph for a snippet: a phrase's words can occur alone
-# many times before they occur together.
-MAX_CANDIDATES = 4 * MAX_SPANS
+# Candidate words looked at per span asked for: a phrase's words can occur alone many times
+# before they occur together.
+CANDIDATES_PER_SPAN = 4
 _WORD_CHAR = re.compile(r"\w")
 
 
@@ -76,7 +71,7 @@ class Matcher:
         return self._candidates is not None
 
     def spans(
-        self, text: str, *, subject: bool = False, limit: int | None = MAX_SPANS
+        self, text: str, *, subject: bool = False, limit: int | None = None
     ) -> list[tuple[int, int, str]]:
         """(start, end, key) of each match, in order; the key is the word's stem, or the
         phrase's stems joined by spaces. ``limit=None`` finds every match."""
@@ -94,7 +89,7 @@ class Matcher:
             alone = stem in stems or any(stem.startswith(p) for p in self.prefixes)
             if alone or (phrases and stem in self._phrase_stems):
                 tokens.append((m.start(), m.end(), stem, alone))
-                if limit is not None and len(tokens) >= MAX_CANDIDATES:
+                if limit is not None and len(tokens) >= CANDIDATES_PER_SPAN * limit:
                     break
         out: list[tuple[int, int, str]] = []
         i = 0
@@ -110,10 +105,6 @@ class Matcher:
                 out.append((start, end, stem))
             i += 1
         return out
-
-    def mark(self, text: str, *, subject: bool = False) -> str:
-        """All of ``text``, HTML-escaped, with every match in <mark>."""
-        return _mark(text, self.spans(text, subject=subject, limit=None), 0, len(text))
 
 
 def _phrase_at(
@@ -132,69 +123,3 @@ def _phrase_at(
         else:
             best = n
     return best
-
-
-def _mark(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
-    parts: list[str] = []
-    pos = start
-    for s, e, _ in spans:
-        if s < start or e > end:
-            continue
-        parts.append(escape(text[pos:s], quote=False))
-        parts.append("<mark>" + escape(text[s:e], quote=False) + "</mark>")
-        pos = e
-    parts.append(escape(text[pos:end], quote=False))
-    return "".join(parts)
-
-
-def _window(text: str, spans: list[tuple[int, int, str]]) -> tuple[int, int]:
-    """The WIDTH-character stretch holding the most matches, cut at spaces."""
-    if len(text) <= WIDTH:
-        return 0, len(text)
-    best_start, best_count = 0, -1
-    for s, _, _ in spans:
-        start = max(0, s - LEAD)
-        count = sum(1 for s2, e2, _ in spans if s2 >= start and e2 <= start + WIDTH)
-        if count > best_count:
-            best_start, best_count = start, count
-    start = best_start
-    if start > 0:
-        space = text.find(" ", start, spans[0][0] if spans and spans[0][0] > start else start + 20)
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + WIDTH)
-    if end < len(text):
-        space = text.rfind(" ", start + WIDTH // 2, end)
-        end = space if space != -1 else end
-    return start, end
-
-
-def fragment(text: str, spans: list[tuple[int, int, str]]) -> str:
-    start, end = _window(text, spans)
-    html = _mark(text, spans, start, end)
-    return ("… " if start > 0 else "") + html + (" …" if end < len(text) else "")
-
-
-def snippets(
-    matcher: Matcher, subject: str, paragraphs: list[tuple[int, str]]
-) -> tuple[Snippet, ...]:
-    """Up to three snippets: the paragraphs matching the most distinct words, best first;
-    the subject when no paragraph matches."""
-    if not matcher:
-        return ()
-    scored = []
-    for position, (number, text) in enumerate(paragraphs):
-        spans = matcher.spans(text)
-        if spans:
-            # A phrase counts as the query words it holds: a paragraph with the whole phrase
-            # outranks one where a single word occurs many times.
-            distinct = sum(key.count(" ") + 1 for key in {key for _, _, key in spans})
-            scored.append((-distinct, -len(spans), position, number, text, spans))
-    scored.sort(key=lambda row: row[:3])
-    out = [
-        Snippet(number, fragment(text, spans)) for *_, number, text, spans in scored[:MAX_SNIPPETS]
-    ]
-    if not out and subject:
-        spans = matcher.spans(subject, subject=True)
-        if spans:
-            out.append(Snippet(-1, _mark(subject, spans, 0, len(subject))))
-    return tuple(out)
