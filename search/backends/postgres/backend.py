@@ -578,12 +578,3 @@ def _edits(a: str, b: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1]
-
-
-def _install_interim() -> None:
-    from search.backends.postgres import interim
-
-    interim.install(PostgresBackend)
-
-
-_install_interim()
