@@ -81,6 +81,7 @@ def cluster() -> Iterator[dict]:
             "url": f"postgres://cablesearch:cablesearch@127.0.0.1:{port}/cablesearch",
             "settings": dict(SETTINGS),
             "version": version,
+            "postmaster_pid": int((data / "postmaster.pid").read_text().split()[0]),
         }
     finally:
         subprocess.run(
@@ -88,6 +89,30 @@ def cluster() -> Iterator[dict]:
             capture_output=True,
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _times(pid: int) -> list[int] | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return [int(x) for x in fields[11:15]]  # utime, stime, cutime, cstime (clock ticks)
+
+
+def server_cpu_seconds(postmaster_pid: int) -> float | None:
+    """CPU the server has used: the postmaster, its reaped backends, its live ones. The import
+    spends part of its work here (tsvector parsing, GIN upkeep), outside the measured tree."""
+    from bench.proc import tree
+
+    own = _times(postmaster_pid)
+    if own is None:
+        return None
+    ticks = sum(own)
+    for pid in tree(postmaster_pid)[1:]:
+        times = _times(pid)
+        if times:
+            ticks += times[0] + times[1]
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def query(url: str, sql: str):
