@@ -47,7 +47,7 @@ from search.state import FACETS
 
 log = logging.getLogger(__name__)
 
-RANK_CANDIDATES = 1000  # see the module docstring; option RANK_CANDIDATES
+RANK_CANDIDATES = 500  # see the module docstring; option RANK_CANDIDATES
 # ts_rank_cd weights for {D, C, B, A}: subject words (A) count ten times paragraph words (D).
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 NAMED_BOOST = 1000.0  # a cable the query names by id ranks first
