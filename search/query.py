@@ -743,6 +743,18 @@ def marking_of(node: Node | None) -> str | None:
     return None
 
 
+def marking_codes(markings: tuple[str, ...] | list[str]) -> list[str]:
+    """Every marking a cable's paragraphs carry and its level alone ("S/NF" and "S"), each
+    once: what ``marking:S`` alone asks a cable to hold."""
+    held: dict[str, None] = {}
+    for marking in markings:
+        code = re.sub(r"[^A-Z/]", "", marking.upper())
+        if code:
+            held[code] = None
+            held[code.split("/")[0]] = None
+    return list(held)
+
+
 def marking_matches(wanted: str, marking: str) -> bool:
     """Whether a paragraph marked ``marking`` ("S/NF", "(C)") is one ``marking:wanted`` asks
     for: the same marking, or the same level when ``wanted`` names a level alone."""

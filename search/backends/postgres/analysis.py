@@ -27,7 +27,15 @@ MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
 MAX_WORD = 500
 SUBJECT_GAP = 2  # body positions start this far after the subject's: no phrase spans both
 CODE_PREFIX = {"tag": "t:", "country": "c:", "program": "g:", "org": "o:"}
-WORD_PREFIX = {"subject": "s:", "person": "p:", "origin": "f:", "classification": "k:"}
+WORD_PREFIX = {
+    "subject": "s:",
+    "person": "p:",
+    "origin": "f:",
+    "classification": "k:",
+    "addressee": "a:",
+    "signer": "g:",
+}
+MARKING_PREFIX = "m:"  # each paragraph marking a cable holds, and its level ("m:S/NF", "m:S")
 ID_PREFIX = "i:"
 _WORDS = re.compile(TEXT_PATTERN)
 _PLAIN = re.compile(r"\w+")
@@ -100,6 +108,10 @@ def document_vector(
     origin: str,
     classification: str,
     cable_id: str,
+    *,
+    addressees: str = "",
+    signer: str = "",
+    markings: Iterable[str] = (),
 ) -> str:
     """The tsvector literal of one cable: subject words weighted A (and again as ``s:``),
     paragraph words unweighted (D), then the field lexemes without positions.
@@ -124,5 +136,8 @@ def document_vector(
     bare.update("p:" + w for code in tags.get("person", ()) for w in plain_words(code))
     bare.update("f:" + w for w in plain_words(origin))
     bare.update("k:" + w for w in plain_words(classification))
+    bare.update("a:" + w for w in plain_words(addressees))
+    bare.update("g:" + w for w in plain_words(signer))
+    bare.update(MARKING_PREFIX + m[:MAX_WORD] for m in markings)
     parts.extend(map(quote, sorted(bare)))
     return " ".join(parts)

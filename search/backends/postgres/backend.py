@@ -62,6 +62,7 @@ class Plan:
     filters: dict[str, tuple[str, tuple]]  # facet -> condition on f.vals, with parameters
     dates: tuple[str, tuple] | None  # the criteria's from/to, on f.day
     unsearchable: tuple[str, ...] = ()
+    all_of: tuple[str, ...] = ()  # facets whose counts keep their own filter (Criteria.all_of)
 
     @property
     def plain(self) -> bool:
@@ -175,7 +176,13 @@ class PostgresBackend(BaseSearchBackend):
         for facet in FACETS:
             include, exclude = criteria.values(facet), criteria.excluded_values(facet)
             parts, params = [], []
-            if include:
+            if include and criteria.is_all_of(facet):
+                known = [ids[(facet, v)] for v in include if (facet, v) in ids]
+                # Every ticked value; one no cable has: nothing can hold them all.
+                parts.append("f.vals @> %s::int[]" if len(known) == len(include) else "FALSE")
+                if len(known) == len(include):
+                    params.append(known)
+            elif include:
                 # Values no cable has match nothing: an empty array overlaps nothing.
                 parts.append("f.vals && %s::int[]")
                 params.append([ids[(facet, v)] for v in include if (facet, v) in ids])
@@ -190,7 +197,7 @@ class PostgresBackend(BaseSearchBackend):
             lo = _day(criteria.date_from) if criteria.date_from else 10000101
             hi = _day(criteria.date_to) if criteria.date_to else 99991231
             dates = ("f.day BETWEEN %s AND %s", (lo, hi))
-        return Plan(compiled, filters, dates, tuple(unsearchable(criteria.tree)))
+        return Plan(compiled, filters, dates, tuple(unsearchable(criteria.tree)), criteria.all_of)
 
     # -- searching --------------------------------------------------------------------------
 
@@ -211,6 +218,7 @@ class PostgresBackend(BaseSearchBackend):
             facets=facets,
             searched=plan.compiled.where is not None,
             unsearchable=plan.unsearchable,
+            notes=_notes(request.criteria.tree),
         )
 
     def count(self, criteria: Criteria) -> int:
@@ -282,8 +290,9 @@ class PostgresBackend(BaseSearchBackend):
         total_where, ps = plan.where(alias="m", text=False)
         branches = [f"SELECT -1, count(*) FROM m WHERE {total_where}"]
         params += ps
-        filtered = [f for f in facets if f in plan.filters]
-        passes = [(None, [f for f in facets if f not in plan.filters])]
+        # An all-of facet counts with its own filter (ticking a value narrows what is chosen).
+        filtered = [f for f in facets if f in plan.filters and f not in plan.all_of]
+        passes = [(None, [f for f in facets if f not in filtered])]
         passes += [(f, [f]) for f in filtered]
         for skip, wanted in passes:
             if not wanted:
@@ -578,3 +587,25 @@ def _edits(a: str, b: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1]
+
+
+def _notes(tree) -> tuple[str, ...]:
+    """What this engine reads differently from the query language (said, not silent)."""
+    from search.query import Near, marking_of
+
+    out = []
+    if marking_of(tree) is not None:
+        out.append(
+            "marking: finds cables with such paragraphs; the words may stand in any paragraph"
+        )
+
+    def walk(node) -> None:
+        if isinstance(node, Near) and len(node.text.split()) > 2:
+            out.append(f'"{node.text}"~{node.slop} reads as all of its words')
+        for child in getattr(node, "children", ()):
+            walk(child)
+        if hasattr(node, "child"):
+            walk(node.child)
+
+    walk(tree)
+    return tuple(dict.fromkeys(out))

@@ -14,13 +14,26 @@ from dataclasses import dataclass, field
 from search.backends.postgres.analysis import (
     CODE_PREFIX,
     ID_PREFIX,
+    MARKING_PREFIX,
     MAX_WORD,
     WORD_PREFIX,
     plain_words,
     quote,
     terms,
 )
-from search.query import CABLE_ID_RE, And, DateRange, Node, Not, Or, Phrase, Word
+from search.query import (
+    CABLE_ID_RE,
+    And,
+    Cite,
+    DateRange,
+    Marking,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Word,
+)
 
 _PREFIX_OK = re.compile(r"\w+(?:\.\w+)*\.?")
 
@@ -70,7 +83,7 @@ def _lexemes(lexemes: list[str], weight: str = "") -> str | None:
 
 def _text(fieldname: str, text: str, prefix: bool) -> str | None:
     """Subject/text/any words (stemmed) and person/origin/classification words (folded)."""
-    if fieldname in ("person", "origin", "classification"):
+    if fieldname in _FOLDED:
         tag = WORD_PREFIX[fieldname]
         words = plain_words(text)
         if prefix and len(words) == 1:
@@ -83,6 +96,25 @@ def _text(fieldname: str, text: str, prefix: bool) -> str | None:
         if _PREFIX_OK.fullmatch(folded) and len(folded) <= MAX_WORD:
             return quote(tag + folded.rstrip(".")) + ":*" + weight
     return _lexemes([tag + t for t in terms(text)], weight)
+
+
+_FOLDED = ("person", "origin", "classification", "addressee", "signer")
+NEAR_ORDERS = 2  # "a b"~N with two words: every distance up to N+1, both orders; more: AND
+
+
+def _near(node: Near) -> str | None:
+    """``"words"~N``: two words within N others of each other, in either order, as tsquery
+    distances; three or more words are read as all of them (tsquery has no window)."""
+    fieldname = node.field if node.field in ("subject", "text") else "any"
+    parts = [_text(fieldname, w, False) for w in node.text.split()]
+    parts = [p for p in parts if p]
+    if len(parts) != NEAR_ORDERS:
+        return (
+            None if not parts else (parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")")
+        )
+    a, b = parts
+    options = [f"{x} <{d}> {y}" for d in range(1, node.slop + 2) for x, y in ((a, b), (b, a))]
+    return "(" + " | ".join(options) + ")"
 
 
 def _word(node: Word) -> str | None:
@@ -113,6 +145,21 @@ def _as_sql(part: Tsq | Sql) -> Sql:
 
 
 def _node(node: Node) -> Tsq | Sql | None:
+    if isinstance(node, Cite):
+        ids = [quote(ID_PREFIX + i[:MAX_WORD]) for i in node.ids]
+        # The words as typed, as text only (the ids above already stand for the id).
+        typed = node.words.children if isinstance(node.words, And) else (node.words,)
+        texts = [_text("any", w.text, False) for w in typed if isinstance(w, Word)]
+        texts = [t for t in texts if t]
+        words = texts[0] if len(texts) == 1 else ("(" + " & ".join(texts) + ")" if texts else "")
+        return Tsq(_any([*ids, words]))
+    if isinstance(node, Near):
+        text = _near(node)
+        return Tsq(text) if text else None
+    if isinstance(node, Marking):
+        # The cables holding such a paragraph; this engine does not restrict the words to
+        # those paragraphs (Match.notes says so).
+        return Tsq(quote(MARKING_PREFIX + node.code[:MAX_WORD]))
     if isinstance(node, Word):
         text = _word(node)
         return Tsq(text) if text else None
@@ -162,6 +209,11 @@ def _positives(node: Node | None, negated: bool = False, *, subject: bool = Fals
     ``subject``: the subject-lexeme form of the text words (other fields left out)."""
     if node is None:
         return []
+    if isinstance(node, Cite):
+        return _positives(node.words, negated, subject=subject)
+    if isinstance(node, Near):
+        words = [Word(node.field, w) for w in node.text.split()]
+        return [t for w in words for t in _positives(w, negated, subject=subject)]
     if isinstance(node, (Word, Phrase)):
         if negated or node.field in ("id", *CODE_PREFIX):
             return []
@@ -185,6 +237,8 @@ def _either(texts: list[str]) -> str | None:
 
 
 def _named_ids(node: Node | None, negated: bool = False) -> list[str]:
+    if isinstance(node, Cite) and not negated:
+        return list(node.ids)  # without a year: every year's (those that exist come first)
     named = isinstance(node, Word) and not negated and not node.prefix
     if named and (node.field == "id" or (node.field == "any" and CABLE_ID_RE.match(node.text))):
         return [node.text.upper()]
@@ -212,11 +266,7 @@ def unsearchable(node: Node | None) -> list[str]:
     out: list[str] = []
     if isinstance(node, (Word, Phrase)):
         if node.field not in ("id", *CODE_PREFIX) and not (isinstance(node, Word) and node.prefix):
-            found = (
-                plain_words(node.text)
-                if node.field in ("person", "origin", "classification")
-                else terms(node.text)
-            )
+            found = plain_words(node.text) if node.field in _FOLDED else terms(node.text)
             if not found:
                 out.append(node.text)
     elif isinstance(node, Not):

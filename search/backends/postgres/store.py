@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 
 from search.backends.postgres.analysis import document_vector, words
 from search.documents import CableDocument
+from search.query import marking_codes
 
 # Facet name -> its slot; a value's integer is slot << 24 | serial, so one facet's values are
 # one integer range (the count query splits facets with a shift, not a join).
 FACET_SLOTS = {
     "tag": 0, "country": 1, "program": 2, "org": 3, "person": 4, "origin": 5, "class": 6,
-    "year": 7,
+    "year": 7, "addressee": 8, "signer": 9,
 }  # fmt: skip
 SLOT_SHIFT = 24
 _EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
@@ -30,6 +31,9 @@ def facet_values(doc: CableDocument) -> list[tuple[str, str]]:
         out.append(("class", doc.classification))
     if doc.date:
         out.append(("year", str(doc.date.year)))
+    out.extend(("addressee", label) for label in doc.addressees)
+    if doc.signer:
+        out.append(("signer", doc.signer))
     return list(dict.fromkeys(out))
 
 
@@ -152,6 +156,9 @@ def write(cursor, docs: Iterator[CableDocument], value_ids: ValueIds) -> tuple[s
                         doc.origin,
                         doc.classification,
                         doc.id,
+                        addressees=" ".join([*doc.addressees, *doc.addressee_codes]),
+                        signer=doc.signer,
+                        markings=marking_codes(doc.markings),
                     ),
                     "{" + ",".join(map(str, vals)) + "}",
                     day_of(doc),

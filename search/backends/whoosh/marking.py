@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from search.backends.whoosh.schema import term_count
-from search.query import marking_matches
+from search.query import marking_codes, marking_matches
 
 
 def _code(marking: str) -> str:
@@ -25,11 +25,7 @@ def marking_fields(paragraphs: tuple[str, ...], markings: tuple[str, ...]) -> di
     codes = [_code(m) for m in markings]
     if not any(codes):
         return {}
-    held: dict[str, None] = {}
-    for code in codes:
-        if code:
-            held[code] = None
-            held[code.split("/")[0]] = None
+    held = marking_codes(markings)
     starts, at = [], 0
     for text in paragraphs:
         starts.append(at)
