@@ -42,8 +42,9 @@ def slice_dir(corpus_dir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def engine(django_db_setup, django_db_blocker, slice_dir, tmp_path_factory):
-    """The slice imported through the importer and indexed, for the whole module."""
+def engine(django_db_setup, django_db_blocker, slice_dir, tmp_path_factory, backend_path):
+    """The slice imported through the importer and indexed, for the whole module
+    (``backend_path``: the engine under test, Whoosh unless a module says otherwise)."""
     from django.test import override_settings
 
     from cables.ingest.importer import import_paths
@@ -51,7 +52,8 @@ def engine(django_db_setup, django_db_blocker, slice_dir, tmp_path_factory):
     from search.service import get_backend, reset_backend
 
     path = tmp_path_factory.mktemp("query-features-index")
-    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=path):
+    overrides = {"SEARCH_INDEX_DIR": path, "CABLESEARCH_SEARCH_BACKEND": backend_path}
+    with django_db_blocker.unblock(), override_settings(**overrides):
         tags_before = set(Tag.objects.values_list("code", flat=True))
         reset_backend()
         import_paths([slice_dir])
@@ -196,20 +198,22 @@ def test_suggestion_from_the_paragraphs_vocabulary(engine):
     assert found["goverment"].closest == "government"
 
 
-def test_snippets_under_a_marking_come_from_its_paragraphs(engine, settings):
+def test_snippets_under_a_marking_come_from_its_paragraphs(engine, settings, backend_path):
     from cables.models import Paragraph
     from search.service import search
     from search.state import SearchState
 
-    settings.SEARCH_INDEX_DIR = engine.path
+    settings.SEARCH_INDEX_DIR = getattr(engine, "path", settings.SEARCH_INDEX_DIR)
+    settings.CABLESEARCH_SEARCH_BACKEND = backend_path
     hit = next(h for h in search(SearchState(q="marking:S iran")).hits if h.id == "04AMMAN1288")
     numbers = {p.paragraph for p in hit.snippets}
     marks = dict(Paragraph.objects.filter(cable_id="04AMMAN1288").values_list("number", "marking"))
     assert numbers and all(marks[n].split("/")[0] == "S" for n in numbers)
 
 
-def test_cable_page_marks_only_paragraphs_with_the_marking(engine, client, settings):
-    settings.SEARCH_INDEX_DIR = engine.path
+def test_cable_page_marks_only_paragraphs_with_the_marking(engine, client, settings, backend_path):
+    settings.SEARCH_INDEX_DIR = getattr(engine, "path", settings.SEARCH_INDEX_DIR)
+    settings.CABLESEARCH_SEARCH_BACKEND = backend_path
     html = client.get("/cables/06LISBON2366/?q=marking:S+iran").content.decode()
     assert "<mark" not in html.split('id="p1"', 1)[-1]
     assert "<mark" in client.get("/cables/06LISBON2366/?q=iran").content.decode()

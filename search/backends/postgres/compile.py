@@ -88,6 +88,9 @@ def _text(fieldname: str, text: str, prefix: bool) -> str | None:
         words = plain_words(text)
         if prefix and len(words) == 1:
             return quote(tag + words[0]) + ":*"
+        if fieldname in ("addressee", "signer") and len(words) > 1:
+            # Stored without positions (several addressees in one list): all of the words.
+            return "(" + " & ".join(quote(tag + w) for w in words) + ")"
         return _lexemes([tag + w for w in words])
     tag = WORD_PREFIX["subject"] if fieldname == "subject" else ""
     weight = "D" if fieldname == "text" else ""  # paragraphs are the unweighted positions
