@@ -370,9 +370,12 @@ class WhooshBackend(BaseSearchBackend):
             exact = sel.scoring is sel.query
             narrowed = not exact or int(sel.final.sum()) != int(sel.base.sum())
             allow = set(np.flatnonzero(sel.final).tolist()) if narrowed else None
-            results = ctx.searcher.search(sel.scoring, limit=limit, filter=allow)
+            wanted = max(limit, ranking.RESCORE_TOP) if sel.pairs else limit
+            results = ctx.searcher.search(sel.scoring, limit=wanted, filter=allow)
             docnums = [hit.docnum for hit in results]
             scores = [float(hit.score or 0) for hit in results]
+            if sel.pairs:
+                docnums, scores = self._rescored(ctx, sel, docnums, scores, limit)
             if len(docnums) < limit and not exact:
                 # Cables matched only through a prefix's rarer completions (not scored): after
                 # the scored ones, newest first.
@@ -383,6 +386,24 @@ class WhooshBackend(BaseSearchBackend):
                 scores += [0.0] * len(more)
             return docnums, scores
         return self._by_date(ctx, sel.final, sort, limit)
+
+    @staticmethod
+    def _rescored(
+        ctx: _Context, sel: _Selection, docnums: list[int], scores: list[float], limit: int
+    ) -> tuple[list[int], list[float]]:
+        """Whoosh's best matches with the typed word pairs' proximity added, as the numpy
+        ranking adds it (same BM25, same rescoring), so both rank alike."""
+        try:
+            score = np.zeros(ctx.arrays.size, dtype=np.float32)
+            score[docnums] = scores
+            among = np.zeros(ctx.arrays.size, dtype=bool)
+            among[docnums] = True
+            reader = ctx.searcher.reader()
+            ranking.add_proximity(list(sel.pairs), ctx.docsets, ctx.arrays, reader, score, among)
+            return ranking.top(among, score, ctx.arrays.newest_rank, limit)
+        except Exception:  # the same layout problem that sent us here: Whoosh's order
+            log.exception("proximity rescoring failed; Whoosh's order")
+            return docnums[:limit], scores[:limit]
 
     @staticmethod
     def _by_date(
