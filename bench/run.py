@@ -35,6 +35,7 @@ if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
 from bench import fts5_baseline, server_load  # noqa: E402
+from bench import postgres as pg  # noqa: E402
 from bench.generate import (  # noqa: E402
     CABLEGATE_SIZE,
     DEFAULT_CORPUS,
@@ -143,8 +144,16 @@ def loadavg() -> list[float]:
         return []
 
 
+# Set by main() for --engine postgres: the throwaway cluster's URL, used by every step.
+POSTGRES: dict = {}
+
+
 def django_env(data_dir: Path) -> dict[str, str]:
-    return server_load.server_env(dict(os.environ), data_dir)
+    env = server_load.server_env(dict(os.environ), data_dir)
+    if POSTGRES:
+        env["DATABASE_URL"] = POSTGRES["url"]
+        env["CABLESEARCH_SEARCH_BACKEND"] = pg.ENGINE
+    return env
 
 
 def manage(args: list[str], env: dict[str, str], log: Path):
@@ -152,6 +161,8 @@ def manage(args: list[str], env: dict[str, str], log: Path):
 
 
 def count_cables(data_dir: Path) -> int | None:
+    if POSTGRES:
+        return pg.count_cables(POSTGRES["url"])
     db = data_dir / "cablesearch.sqlite3"
     if not db.exists():
         return None
@@ -206,6 +217,7 @@ def step_import(args, corpus_file: Path, data_dir: Path, text_bytes: int) -> dic
     if args.index_mode == "rebuild":
         # Parse + database only; the index is then built in one go by rebuild_index.
         imp_env["CABLESEARCH_SEARCH_BACKEND"] = "bench.null_backend.NullBackend"
+    server_cpu = pg.server_cpu_seconds(POSTGRES["postmaster_pid"]) if POSTGRES else None
     imp = manage(["import_cables", str(corpus_file), *args.import_args], imp_env, logf)
     out = {
         "returncode": imp.returncode,
@@ -217,6 +229,10 @@ def step_import(args, corpus_file: Path, data_dir: Path, text_bytes: int) -> dic
         "tail": imp.output_tail[-600:],
     }
     out["index_mode"] = args.index_mode
+    if server_cpu is not None:
+        # The database server's CPU during the import (not in the process tree's CPU time).
+        after = pg.server_cpu_seconds(POSTGRES["postmaster_pid"])
+        out["server_cpu_seconds"] = after - server_cpu if after is not None else None
     if args.index_mode == "rebuild" or args.rebuild_index:
         log("rebuild_index (measured separately)")
         reb = manage(["rebuild_index", "--no-progress"], env, logf)
@@ -239,6 +255,10 @@ def step_import(args, corpus_file: Path, data_dir: Path, text_bytes: int) -> dic
     secs = out["seconds"]
     out["cables_per_s"] = n / secs if secs else None
     out["mb_text_per_s"] = text_bytes / 1e6 / secs if secs and text_bytes else None
+    if POSTGRES:
+        out["index_bytes"] = pg.engine_bytes(POSTGRES["url"])
+        out["db_bytes"] = pg.database_bytes(POSTGRES["url"])  # the engine's tables included
+        return out
     index_dir = Path(env.get("CABLESEARCH_INDEX_DIR", data_dir / "index"))
     out["index_bytes"] = dir_size(index_dir)
     out["db_bytes"] = sum(dir_size(p) for p in data_dir.glob("cablesearch.sqlite3*"))
@@ -481,11 +501,20 @@ def table(result: dict) -> str:
         f"Corpus: {n:,} generated cables, seed {result['seed']} "
         f"({_f((result.get('corpus') or {}).get('text_bytes', 0) / 1e6, 1)} MB of text)"
     )
+    if result.get("engine") == "postgres":
+        pgs = result.get("postgres") or {}
+        settings = ", ".join(f"{k}={v}" for k, v in (pgs.get("settings") or {}).items())
+        lines.append(
+            f"Engine: PostgreSQL full-text ({pgs.get('version')}, throwaway cluster: {settings}); "
+            "index size = the engine's tables, TOAST and indexes, inside the database size"
+        )
     lines.append("")
     lines.append("| Import | value |")
     lines.append("|---|---|")
     lines.append(f"| wall time | {_f(imp.get('seconds'), 1)} s |")
     lines.append(f"| CPU time (process tree) | {_f(imp.get('cpu_seconds'), 1)} s |")
+    if imp.get("server_cpu_seconds") is not None:
+        lines.append(f"| CPU time (PostgreSQL server) | {_f(imp['server_cpu_seconds'], 1)} s |")
     lines.append(f"| cables in DB | {_f(imp.get('cables_in_db'))} |")
     lines.append(f"| cables/s | {_f(imp.get('cables_per_s'), 1)} |")
     lines.append(f"| MB of text/s | {_f(imp.get('mb_text_per_s'), 2)} |")
@@ -640,7 +669,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--profile", action="store_true", help="cProfile the service per class")
     ap.add_argument("--note", default="")
+    ap.add_argument(
+        "--engine",
+        choices=("whoosh", "postgres"),
+        default="whoosh",
+        help="postgres: the app on a throwaway PostgreSQL cluster (bench/postgres.py) with the "
+        "PostgreSQL search engine; results go to bench/results only unless --results-md",
+    )
+    ap.add_argument("--results-md", action="store_true", help="rewrite RESULTS.md anyway")
     args = ap.parse_args(argv)
+    if args.engine == "postgres":
+        if args.reuse_data:
+            ap.error("--reuse-data needs the database of an earlier run; a cluster is throwaway")
+        with pg.cluster() as server:
+            POSTGRES.update(server)
+            try:
+                return _main(args)
+            finally:
+                POSTGRES.clear()
+    return _main(args)
+
+
+def _main(args) -> int:
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
 
@@ -652,7 +702,10 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_start": loadavg(),
         "machine": machine(),
         "note": args.note,
+        "engine": args.engine,
     }
+    if POSTGRES:
+        result["postgres"] = {"version": POSTGRES["version"], "settings": POSTGRES["settings"]}
     log("loading the real sample")
     pool = load_pool(args.corpus)
     tag_kinds = load_tag_kinds(args.corpus)
@@ -672,7 +725,7 @@ def main(argv: list[str] | None = None) -> int:
             len(c.header.encode()) + len(c.body.encode())
             for c in generate(pool, args.cables, args.seed)
         )
-    data_dir = args.work / f"data-{args.cables}"
+    data_dir = args.work / f"data-{args.cables}{'-postgres' if POSTGRES else ''}"
     if "import" in args.skip:
         result["import"] = {"skipped": True}
     elif args.reuse_data and count_cables(data_dir):
@@ -702,10 +755,12 @@ def main(argv: list[str] | None = None) -> int:
     text = table(result)
     print(text)
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    out = args.results_dir / f"{datetime.now(UTC):%Y-%m-%dT%H%M}-{args.cables}.json"
+    suffix = "-postgres" if args.engine == "postgres" else ""
+    out = args.results_dir / f"{datetime.now(UTC):%Y-%m-%dT%H%M}-{args.cables}{suffix}.json"
     out.write_text(json.dumps(result, indent=1, default=str))
     log(f"wrote {out}")
-    if not args.no_results_md:
+    # RESULTS.md shows the default engine's latest run; a PostgreSQL run only when asked.
+    if not args.no_results_md and (args.engine == "whoosh" or args.results_md):
         write_results_md(result, text, BENCH_DIR / "RESULTS.md")
         log("wrote bench/RESULTS.md")
     return 0

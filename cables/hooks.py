@@ -23,6 +23,11 @@ class Marker(Protocol):
         """``text`` HTML-escaped, the query's matches in <mark>; ``subject`` for a subject line."""
         ...
 
+    def marks_paragraph(self, marking: str) -> bool:
+        """Whether a paragraph with this marking ("S/NF") can hold matches (a query with
+        ``marking:S`` matches only in (S) paragraphs, so only those are marked)."""
+        ...
+
 
 class _Unmarked:
     def __bool__(self) -> bool:
@@ -30,6 +35,9 @@ class _Unmarked:
 
     def mark(self, text: str, *, subject: bool = False) -> str:
         return escape(text, quote=False)
+
+    def marks_paragraph(self, marking: str) -> bool:
+        return True
 
 
 def _plain_search_url(q: str) -> str:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from cables.hooks import hooks
 from cables.models import Cable, CableTag, Reference
+from cables.parsing.ids import canonical_id
 from cables.parsing.record import HEADER_BODY
 
 
@@ -63,7 +65,22 @@ def _back_url(request: HttpRequest, q: str) -> str:
     return hooks().search_url(q)
 
 
+def _elsewhere(request: HttpRequest, route: str, cable_id: str) -> HttpResponse | None:
+    """A permanent redirect to the canonical id when ``cable_id`` is another way of writing
+    an existing cable's id (``07moscow5100``, ``07MOSCOW005100``), else None."""
+    if Cable.objects.filter(pk=cable_id).exists():
+        return None
+    for candidate in dict.fromkeys((cable_id.upper(), canonical_id(cable_id))):
+        if candidate != cable_id and Cable.objects.filter(pk=candidate).exists():
+            url = reverse(route, args=[candidate])
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    return None
+
+
 def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
+    if (moved := _elsewhere(request, "cables:detail", cable_id)) is not None:
+        return moved
     if request.GET.get("view") == "raw":
         return cable_raw(request, cable_id)
     cable = get_object_or_404(
@@ -78,9 +95,12 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
     q = " ".join(request.GET.get("q", "").split())[:500]
     # Marked as the search marked its snippets: same analyzer, phrases only where whole.
     marker = hooks().marker(q)
+    unmarked = hooks().marker("")  # escapes as marker does, marks nothing
 
-    def marked(text: str, subject: bool = False) -> SafeString:
-        return mark_safe(marker.mark(text, subject=subject))  # noqa: S308 - mark() escapes
+    def marked(text: str, subject: bool = False, paragraph: str | None = None) -> SafeString:
+        # marking:S: a paragraph with another marking holds no match, so no mark either.
+        keep = paragraph is None or marker.marks_paragraph(paragraph)
+        return mark_safe((marker if keep else unmarked).mark(text, subject=subject))  # noqa: S308
 
     paragraphs: list[ShownParagraph] = []
     seen: set[str] = set()
@@ -89,7 +109,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         if anchor in seen:
             anchor = f"p{para.number}-{para.position}"
         seen.add(anchor)
-        blocks = [marked(block) for block in text_blocks(para.text)]
+        blocks = [marked(block, paragraph=para.marking) for block in text_blocks(para.text)]
         paragraphs.append(ShownParagraph(anchor, para.number, para.marking, blocks))
 
     refs = list(cable.references.all())
@@ -141,6 +161,8 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
 
 def cable_raw(request: HttpRequest, cable_id: str) -> HttpResponse:
     """The cable exactly as it was uploaded."""
+    if (moved := _elsewhere(request, "cables:raw", cable_id)) is not None:
+        return moved
     cable = get_object_or_404(Cable.objects.only("id", "raw_text"), pk=cable_id)
     return HttpResponse(cable.raw_text, content_type="text/plain; charset=utf-8")
 
@@ -149,5 +171,7 @@ def cable_json(request: HttpRequest, cable_id: str) -> JsonResponse:
     """The parsed record, with the keys documented in docs/api.md."""
     from cables.records import cable_queryset_for_records, record_from_cable
 
+    if (moved := _elsewhere(request, "cables:json", cable_id)) is not None:
+        return moved
     cable = get_object_or_404(cable_queryset_for_records(), pk=cable_id)
     return JsonResponse(record_from_cable(cable).to_json(), json_dumps_params={"indent": 2})

@@ -55,6 +55,7 @@ def _filters(state: SearchState) -> dict:
     out["from"] = state.date_from.isoformat() if state.date_from else None
     out["to"] = state.date_to.isoformat() if state.date_to else None
     out["sort"] = state.sort
+    out["all"] = list(state.all_of)  # facets whose values must all hold
     return out
 
 

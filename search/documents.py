@@ -5,10 +5,12 @@ Backend-neutral: a backend turns each CableDocument into its own document type.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from cables.parsing.header import origin_label
 from cables.parsing.record import anomalies
 
 # Tag.kind -> facet name. Unknown codes (typos, free words) go with the subject tags so they
@@ -34,6 +36,26 @@ class CableDocument:
     classification: str
     date: datetime | None
     anomalies: tuple[str, ...] = ()  # cables.parsing.record.ANOMALIES: the anomaly: query
+    # TO then INFO addressees as labels, like origins ("Secretary of State", "Embassy Cairo"),
+    # each once; the routing codes as written ("SECSTATE WASHDC") go in addressee_codes.
+    addressees: tuple[str, ...] = ()
+    addressee_codes: tuple[str, ...] = ()
+    signer: str = ""  # the surname that signs the cable, upper case ("BURNS"); "" unknown
+    markings: tuple[str, ...] = ()  # each paragraph's marking ("S/NF", "" unmarked)
+
+
+_SURNAME_RE = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def signer_name(raw: str) -> str:
+    """The signing surname as a facet value: 'End Comment. SANDERS' -> 'SANDERS'."""
+    words = _SURNAME_RE.findall(raw or "")
+    return words[-1].upper() if words else ""
+
+
+def addressee_labels(names: Iterable[str]) -> tuple[str, ...]:
+    """Addressees as labels, normalised like origins, each once, in order."""
+    return tuple(dict.fromkeys(origin_label(n) for n in names if n.strip()))
 
 
 def stamp_of(last_imported: datetime | None, content_hash: str) -> str:
@@ -42,7 +64,7 @@ def stamp_of(last_imported: datetime | None, content_hash: str) -> str:
 
 def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterator[CableDocument]:
     """Documents for these ids (all cables when None), a chunk of cables per few queries."""
-    from cables.models import Cable, Paragraph
+    from cables.models import Addressee, Cable, Paragraph
     from search.hydrate import tags_of
 
     if ids is None:
@@ -52,12 +74,22 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
     for start in range(0, len(all_ids), chunk):
         batch = all_ids[start : start + chunk]
         paras: dict[str, list[str]] = {}
-        for cable_id, text in (
+        marks: dict[str, list[str]] = {}
+        for cable_id, text, marking in (
             Paragraph.objects.filter(cable_id__in=batch)
             .order_by("cable_id", "position")
-            .values_list("cable_id", "text")
+            .values_list("cable_id", "text", "marking")
         ):
             paras.setdefault(cable_id, []).append(text)
+            marks.setdefault(cable_id, []).append(marking)
+        sent_to: dict[str, list[str]] = {}
+        # TO before INFO: "to" sorts after "info", so kinds go descending.
+        for cable_id, name in (
+            Addressee.objects.filter(cable_id__in=batch)
+            .order_by("cable_id", "-kind", "position")
+            .values_list("cable_id", "name")
+        ):
+            sent_to.setdefault(cable_id, []).append(name)
         tags: dict[str, dict[str, list[str]]] = {}
         for cable_id, codes in tags_of(batch).items():
             for code, kind in codes:
@@ -71,10 +103,23 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
             "date",
             "last_imported",
             "content_hash",
+            "signer",
             "body_ref",
             "classification_inferred",
         )
-        for cable_id, subject, origin, classification, date, last, chash, ref, inferred in rows:
+        for (
+            cable_id,
+            subject,
+            origin,
+            classification,
+            date,
+            last,
+            chash,
+            signer,
+            ref,
+            inferred,
+        ) in rows:
+            names = sent_to.get(cable_id, [])
             yield CableDocument(
                 id=cable_id,
                 stamp=stamp_of(last, chash),
@@ -85,6 +130,10 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
                 classification=classification,
                 date=date,
                 anomalies=anomalies(ref, inferred),
+                addressees=addressee_labels(names),
+                addressee_codes=tuple(dict.fromkeys(names)),
+                signer=signer_name(signer),
+                markings=tuple(marks.get(cable_id, ())),
             )
 
 

@@ -37,17 +37,21 @@ def tags_of(ids: list[str]) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def paragraphs_of(ids: list[str]) -> dict[str, list[tuple[int, str]]]:
-    """id -> [(paragraph number, text)] in order, one query for all the page's hits."""
+def paragraphs_of(ids: list[str], marking: str | None = None) -> dict[str, list[tuple[int, str]]]:
+    """id -> [(paragraph number, text)] in order, one query for all the page's hits;
+    ``marking`` (a query's marking:S): only the paragraphs it keeps, where snippets may come
+    from."""
     from cables.models import Paragraph
+    from search.query import marking_matches
 
     out: dict[str, list[tuple[int, str]]] = {}
-    for cable_id, number, text in (
+    for cable_id, number, text, mark in (
         Paragraph.objects.filter(cable_id__in=ids)
         .order_by("cable_id", "position")
-        .values_list("cable_id", "number", "text")
+        .values_list("cable_id", "number", "text", "marking")
     ):
-        out.setdefault(cable_id, []).append((number, text))
+        if marking is None or marking_matches(marking, mark):
+            out.setdefault(cable_id, []).append((number, text))
     return out
 
 

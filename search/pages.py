@@ -20,7 +20,6 @@ says why in the understood text.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 import weakref
@@ -40,7 +39,7 @@ from search.backends.base import (
     MatchRequest,
 )
 from search.exceptions import Unsupported
-from search.query import Node, Parsed, Phrase, Word, parse, positive_words
+from search.query import Node, Parsed, correctable_words, marking_of, parse, replace_words
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.service import get_backend
 from search.snippets import Marker, snippets
@@ -51,7 +50,6 @@ FACET_MORE = 300  # values in a facet's "more" list
 FACET_MORE_MAX = 5000
 MAX_PAGE_SIZE = 200
 SUGGEST_BELOW = 5  # offer "did you mean" when a query finds fewer cables than this
-SUGGEST_FIELDS = ("any", "text", "subject")
 # Whole results kept per process: a reload, back button or second visitor asking the same page
 # of the same index generation gets it without matching, ranking or hydrating again.
 RESULTS_CACHE = 256
@@ -86,6 +84,7 @@ def criteria_for(state: SearchState, tree: Node | None) -> Criteria:
         exclude=state.excluded,
         date_from=state.date_from,
         date_to=state.date_to,
+        all_of=state.all_of,
     )
 
 
@@ -308,7 +307,9 @@ def _hits(
     ids_list = list(ids)
     rows = hydrate.cable_rows(ids_list)
     highlighter = engine.highlighter(tree) if engine.supports_snippets else None
-    paras = hydrate.paragraphs_of(ids_list) if highlighter else {}
+    # marking:S: passages come only from the paragraphs the words were matched in.
+    marking = marking_of(tree)
+    paras = hydrate.paragraphs_of(ids_list, marking=marking) if highlighter else {}
     hits = []
     for cable_id, score in zip(ids, scores, strict=True):
         row = rows.get(cable_id)
@@ -333,31 +334,25 @@ def _suggest(
     engine: BaseSearchBackend, state: SearchState, parsed: Parsed, total: int
 ) -> str | None:
     """A corrected query when a word most cables spell otherwise is a typo and fixing it finds
-    more cables."""
-    words: list[str] = []
-    for node in positive_words(parsed.tree):
-        if node.field not in SUGGEST_FIELDS or (isinstance(node, Word) and node.prefix):
-            continue
-        for word in node.text.split() if isinstance(node, Phrase) else [node.text]:
-            if len(word) >= 3 and word.isalpha():
-                words.append(word)
+    more cables. The words come from the query as typed and are replaced there
+    (search.query.correctable_words / replace_words): never a field name, a code, an id."""
+    if parsed.tree is None:
+        return None
+    words = [w for w in correctable_words(state.q) if len(w) >= 3]
     if not words:
         return None
-    found = engine.suggest(list(dict.fromkeys(words)))
-    q, changed = state.q, False
-    for word in words:
-        near = found.get(word)
-        # A word most cables spell otherwise is a typo even if a few cables share it.
-        if near is not None and near.closest_frequency > max(3, 10 * near.frequency):
-            q, changed = _replace_word(q, word, near.closest), True
-    if not changed:
+    found = engine.suggest(words)
+    # A word most cables spell otherwise is a typo even if a few cables share it.
+    fixes = {
+        word: near.closest
+        for word, near in found.items()
+        if near.closest_frequency > max(3, 10 * near.frequency)
+    }
+    q = replace_words(state.q, fixes) if fixes else state.q
+    if q == state.q:
         return None
     better = engine.count(criteria_for(state, parse(q).tree))
     return q if better > total else None
-
-
-def _replace_word(q: str, word: str, new: str) -> str:
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new, q, count=1, flags=re.I)
 
 
 def facet_values(
@@ -416,4 +411,7 @@ def iter_ids(state: SearchState, limit: int) -> Iterator[str]:
 def highlighter(q: str) -> Marker:
     """What marks query ``q``'s words in a cable's text, as the snippets of a search mark them."""
     engine = get_backend()
-    return Marker(engine.highlighter(parse(q).tree) if engine.supports_snippets else None)
+    tree = parse(q).tree
+    return Marker(
+        engine.highlighter(tree) if engine.supports_snippets else None, marking=marking_of(tree)
+    )

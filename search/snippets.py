@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from search.backends.base import Highlighter, Span
+from search.query import marking_matches
 from search.results import Snippet
 
 MAX_SNIPPETS = 3
@@ -23,8 +24,13 @@ class Marker:
     """A highlighter that also marks: ``mark(text)`` is all of ``text``, HTML-escaped, with every
     match in <mark> (the cable page, where the reader sees what the search matched)."""
 
-    def __init__(self, highlighter: Highlighter | None) -> None:
+    def __init__(self, highlighter: Highlighter | None, marking: str | None = None) -> None:
         self.highlighter = highlighter
+        self.marking = marking  # a query's marking:S: only paragraphs so marked hold matches
+
+    def marks_paragraph(self, marking: str) -> bool:
+        """Whether a paragraph with this marking can hold the query's matches."""
+        return self.marking is None or marking_matches(self.marking, marking)
 
     def __bool__(self) -> bool:
         return bool(self.highlighter)

@@ -5,8 +5,9 @@ back. Every link on the page (add or remove a facet value, exclude it, page n, s
 here, so the URL of every result page is canonical and can be bookmarked.
 
 URL keys: ``q``, the facet keys in FACETS (repeatable; a value prefixed with ``-`` excludes it),
-``from``, ``to`` (YYYY-MM-DD), ``sort`` (relevance, newest, oldest), ``page``. Unknown keys are
-ignored; bad values are dropped.
+``all`` (repeatable: a facet of ALL_OF_FACETS whose ticked values must all hold, instead of any
+of them), ``from``, ``to`` (YYYY-MM-DD), ``sort`` (relevance, newest, oldest), ``page``. Unknown
+keys are ignored; bad values are dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
-FACETS: tuple[str, ...] = ("tag", "country", "program", "org", "person", "origin", "class", "year")
+FACETS: tuple[str, ...] = (
+    "tag",
+    "country",
+    "program",
+    "org",
+    "person",
+    "origin",
+    "addressee",
+    "signer",
+    "class",
+    "year",
+)
 FACET_LABELS: dict[str, str] = {
     "tag": "Subject",
     "country": "Country",
@@ -25,9 +37,13 @@ FACET_LABELS: dict[str, str] = {
     "org": "Organization",
     "person": "Person",
     "origin": "Origin",
+    "addressee": "Sent to",
+    "signer": "Signed by",
     "class": "Classification",
     "year": "Year",
 }
+# Facets a cable holds several values of: only there can "all of" differ from "any of".
+ALL_OF_FACETS: tuple[str, ...] = ("tag", "country", "program", "org", "person", "addressee")
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 DEFAULT_SORT = "relevance"
 MAX_QUERY_CHARS = 5000
@@ -46,7 +62,7 @@ def _clean_value(facet: str, raw: str) -> str | None:
         return None
     if facet == "year":
         return value if _YEAR_RE.match(value) else None
-    if facet == "origin":
+    if facet in ("origin", "addressee"):
         return value  # a display label such as "Embassy Moscow": keep its case
     value = value.upper()
     return value if _CODE_RE.match(value) else None
@@ -71,6 +87,8 @@ class SearchState:
     date_to: date | None = None
     sort: str = DEFAULT_SORT
     page: int = 1
+    # Facets whose ticked values must all hold (AND), in FACETS order; the others take any.
+    all_of: tuple[str, ...] = ()
 
     # -- parsing ---------------------------------------------------------------------------
 
@@ -112,6 +130,8 @@ class SearchState:
             page = int(first("page") or 1)
         except ValueError:
             page = 1
+        wanted_all = {v.strip().lower() for v in getlist("all")[: len(FACETS)]}
+        all_of = tuple(f for f in FACETS if f in wanted_all and f in ALL_OF_FACETS)
         date_from, date_to = _parse_date(first("from")), _parse_date(first("to"))
         if date_from and date_to and date_from > date_to:
             date_from, date_to = date_to, date_from
@@ -123,6 +143,7 @@ class SearchState:
             date_to=date_to,
             sort=sort if sort in SORTS else DEFAULT_SORT,
             page=min(max(page, 1), MAX_PAGE),
+            all_of=all_of,
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -138,6 +159,10 @@ class SearchState:
 
     def is_excluded(self, facet: str, value: str) -> bool:
         return (facet, value) in self.excluded
+
+    def is_all_of(self, facet: str) -> bool:
+        """True when this facet's ticked values must all hold (AND), not any of them (OR)."""
+        return facet in self.all_of
 
     @property
     def has_filters(self) -> bool:
@@ -210,6 +235,13 @@ class SearchState:
             excluded=tuple(p for p in self.excluded if p[0] != facet),
         )
 
+    def with_all_of(self, facet: str, on: bool = True) -> SearchState:
+        """This facet switched to "all of" (``on``) or back to "any of"."""
+        if facet not in ALL_OF_FACETS:
+            return self
+        chosen = (set(self.all_of) | {facet}) if on else (set(self.all_of) - {facet})
+        return self._changed(all_of=tuple(f for f in FACETS if f in chosen))
+
     def with_query(self, q: str) -> SearchState:
         return self._changed(q=" ".join(q.split())[:MAX_QUERY_CHARS])
 
@@ -232,6 +264,7 @@ class SearchState:
         for facet in FACETS:
             items.extend((facet, v) for v in self.values(facet))
             items.extend((facet, "-" + v) for v in self.excluded_values(facet))
+        items.extend(("all", facet) for facet in self.all_of)
         if self.date_from:
             items.append(("from", self.date_from.isoformat()))
         if self.date_to:
@@ -262,6 +295,9 @@ class SearchState:
 
     def toggle_url(self, facet: str, value: str) -> str:
         return self.toggling(facet, value).url()
+
+    def all_of_url(self, facet: str, on: bool = True) -> str:
+        return self.with_all_of(facet, on).url()
 
     def page_url(self, page: int) -> str:
         return self.with_page(page).url()

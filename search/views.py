@@ -33,10 +33,20 @@ from search import hydrate, pages
 from search.exceptions import IndexUnavailable
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.spreadsheet import safe_cell
-from search.state import FACET_LABELS, FACETS, SearchState
+from search.state import ALL_OF_FACETS, FACET_LABELS, FACETS, SearchState
 
 # Facets in the sidebar, in this order; the year facet is drawn as the histogram instead.
-SIDEBAR_FACETS: tuple[str, ...] = ("tag", "country", "origin", "class", "program", "org", "person")
+SIDEBAR_FACETS: tuple[str, ...] = (
+    "tag",
+    "country",
+    "origin",
+    "addressee",
+    "signer",
+    "class",
+    "program",
+    "org",
+    "person",
+)
 CSV_BATCH = 500
 ATOM_ENTRIES = 50
 # The same URL answers with a page or a fragment depending on these request headers.
@@ -94,6 +104,10 @@ class FacetGroup:
     active: str  # "2 selected, 1 excluded" ("" when nothing is chosen in this facet)
     has_more: bool
     more_url: str
+    # "Any of" / "all of" switch for facets a cable holds several values of (ALL_OF_FACETS),
+    # shown once two values are ticked: (any_url, all_url), the current one is all_of.
+    mode_urls: tuple[str, str] | None = None
+    all_of: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +211,12 @@ def facet_groups(state: SearchState, results: SearchResults) -> list[FacetGroup]
                 active=active,
                 has_more=facet.has_more,
                 more_url=state.with_page(1).url(f"/search/facets/{name}"),
+                mode_urls=(
+                    (state.all_of_url(name, on=False), state.all_of_url(name))
+                    if name in ALL_OF_FACETS and (chosen >= 2 or state.is_all_of(name))
+                    else None
+                ),
+                all_of=state.is_all_of(name),
             )
         )
     return groups
@@ -355,7 +375,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "current_sort": results.sort,
         "suggestion_url": state.with_query(results.suggestion).url() if results.suggestion else "",
         "clear_url": state.clearing().url(),
-        "hidden_filters": [(k, v) for k, v in state.query_items(page=False) if k in FACETS]
+        "hidden_filters": [
+            (k, v) for k, v in state.query_items(page=False) if k in FACETS or k == "all"
+        ]
         + ([("sort", state.sort)] if state.sort != "relevance" else []),
         "partial": partial,
     }

@@ -87,6 +87,8 @@ class Criteria:
     - ``exclude``: (facet, value) pairs; a cable having any of them does not match.
     - ``date_from``/``date_to``: the cable's date (day) within, inclusive; either open.
       Undated cables match only when both are None.
+    - ``all_of``: facets whose included values must ALL hold (AND within that facet), from
+      SearchState.all_of; their facet counts keep their own filter (see MatchRequest).
 
     Facet names are ``search.state.FACETS``; values are what the index holds: codes for tag,
     country, program, org and person; the origin label ("Embassy Moscow"); the classification
@@ -99,9 +101,13 @@ class Criteria:
     exclude: tuple[tuple[str, str], ...] = ()
     date_from: date | None = None
     date_to: date | None = None
+    all_of: tuple[str, ...] = ()
 
     def values(self, facet: str) -> tuple[str, ...]:
         return tuple(v for f, v in self.include if f == facet)
+
+    def is_all_of(self, facet: str) -> bool:
+        return facet in self.all_of
 
     def excluded_values(self, facet: str) -> tuple[str, ...]:
         return tuple(v for f, v in self.exclude if f == facet)

@@ -288,3 +288,32 @@ def test_json_has_the_body_ref_and_the_inferred_flag(client, db):
     data = client.get("/cables/07PARIS2725.json").json()
 
     assert (data["body_ref"], data["classification_inferred"]) == ("MOSCOW 5154", False)
+
+
+@pytest.fixture
+def imported_seed(db, corpus_dir) -> str:
+    """The seed cable, through the real importer."""
+    from cables.ingest.importer import import_paths
+
+    import_paths([corpus_dir / "seed"])
+    return "07MOSCOW5100"
+
+
+def test_lower_case_cable_url_redirects_to_the_canonical_id(client, imported_seed):
+    response = client.get("/cables/07moscow5100/?q=lavrov")
+    assert response.status_code == 301
+    assert response["Location"] == "/cables/07MOSCOW5100/?q=lavrov"
+
+
+def test_zero_padded_cable_url_redirects_to_the_canonical_id(client, imported_seed):
+    response = client.get("/cables/07MOSCOW005100/")
+    assert response["Location"] == "/cables/07MOSCOW5100/"
+
+
+def test_json_and_raw_urls_redirect_too(client, imported_seed):
+    assert client.get("/cables/07moscow5100.json")["Location"] == "/cables/07MOSCOW5100.json"
+    assert client.get("/cables/07moscow5100/raw")["Location"] == "/cables/07MOSCOW5100/raw"
+
+
+def test_unknown_cable_url_is_still_404(client, imported_seed):
+    assert client.get("/cables/07moscow9999999/").status_code == 404

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from search.documents import KIND_TO_FACET
+from search.documents import KIND_TO_FACET, addressee_labels, signer_name
 from search.state import FACETS, SearchState
 
 
@@ -24,7 +24,7 @@ class Row:
 
 
 def rows() -> list[Row]:
-    from cables.models import Cable, CableTag, Paragraph
+    from cables.models import Addressee, Cable, CableTag, Paragraph
 
     out: dict[str, Row] = {}
     for c in Cable.objects.all():
@@ -35,12 +35,16 @@ def rows() -> list[Row]:
                 "origin": {c.origin} if c.origin else set(),
                 "class": {c.classification} if c.classification else set(),
                 "year": {str(c.date.year)} if c.date else set(),
+                "signer": {signer_name(c.signer)} - {""},
+                "addressee": set(),
                 **{f: set() for f in ("tag", "country", "program", "org", "person")},
             },
             day=c.date.date().isoformat() if c.date else "",
         )
     for cable_id, text in Paragraph.objects.values_list("cable_id", "text"):
         out[cable_id].text += "\n" + text
+    for cable_id, name in Addressee.objects.values_list("cable_id", "name"):
+        out[cable_id].values["addressee"].update(addressee_labels([name]))
     for cable_id, code, kind in CableTag.objects.values_list("cable_id", "tag__code", "tag__kind"):
         out[cable_id].values[KIND_TO_FACET.get(kind, "tag")].add(code)
     return list(out.values())
@@ -51,11 +55,14 @@ def has_word(row: Row, word: str) -> bool:
 
 
 def passes(row: Row, state: SearchState, skip: str | None = None) -> bool:
-    """Facet filters (OR within, AND across, exclusions) and dates, except facet `skip`."""
+    """Facet filters (OR within, or AND for an all-of facet; AND across; exclusions) and dates,
+    except facet `skip`."""
     for facet in FACETS:
         if facet == skip:
             continue
         inc, exc = set(state.values(facet)), set(state.excluded_values(facet))
+        if inc and state.is_all_of(facet) and not inc <= row.values[facet]:
+            return False
         if inc and not (row.values[facet] & inc):
             return False
         if row.values[facet] & exc:
@@ -72,9 +79,10 @@ def expected(all_rows: list[Row], state: SearchState, words: tuple[str, ...] = (
 def facet_counts(
     all_rows: list[Row], state: SearchState, facet: str, words: tuple[str, ...] = ()
 ) -> Counter:
-    """Disjunctive counts: every filter applies except the facet's own."""
+    """Disjunctive counts: every filter applies except the facet's own (all of: its own too)."""
     counts: Counter = Counter()
+    skip = None if state.is_all_of(facet) else facet
     for r in all_rows:
-        if all(has_word(r, w) for w in words) and passes(r, state, skip=facet):
+        if all(has_word(r, w) for w in words) and passes(r, state, skip=skip):
             counts.update(r.values[facet])
     return counts

@@ -51,3 +51,9 @@ def test_missing_index_answers_503_as_json(client, settings, tmp_path):
     response = client.get("/search.json")
     assert response.status_code == 503
     assert "rebuild_index" in response.json()["error"]
+
+
+def test_filters_say_which_facets_need_all_of_their_values(client):
+    data = client.get("/search.json?tag=PREL&tag=PGOV&all=tag").json()
+    assert data["query"]["filters"]["all"] == ["tag"]
+    assert data["query"]["filters"]["tag"]["include"] == ["PREL", "PGOV"]

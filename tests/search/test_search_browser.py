@@ -331,3 +331,38 @@ def test_no_script_errors_in_a_session(page, site):
     expect(page.locator("#fv-country-JA")).to_have_attribute("aria-checked", "false")
 
     assert errors == []
+
+
+def test_did_you_mean_puts_the_corrected_words_in_the_box(page, site):
+    page.goto(site + "/search?q=goverment+officials")
+    suggestion = page.locator(".suggestion a")
+    expect(suggestion).to_have_text("government officials")
+
+    suggestion.click()
+
+    page.wait_for_url(re.compile(r"q=government\+officials$"))
+    expect(page.locator("#q")).to_have_value("government officials")
+    page.locator("#q").press("End")
+    page.locator("#q").type(" said")
+    page.wait_for_url(re.compile(r"q=government\+officials\+said$"))
+    assert count_of(page) > 0
+
+
+def test_all_of_switch_needs_every_ticked_value(page, site):
+    page.goto(site + "/search?tag=PREL&tag=PGOV")
+    any_of = count_of(page)
+    mark_document(page)
+
+    page.locator("#facet-tag-all").click()
+
+    page.wait_for_url(re.compile(r"tag=PREL&tag=PGOV&all=tag$"))
+    assert 0 < count_of(page) < any_of
+    expect(page.locator("#facet-tag-mode strong")).to_have_text("all of them")
+    assert same_document(page)
+
+
+def test_all_of_survives_typing_a_query(page, site):
+    page.goto(site + "/search?tag=PREL&tag=PGOV&all=tag")
+    page.locator("#q").type("minister")
+    page.wait_for_url(re.compile(r"q=minister&tag=PREL&tag=PGOV&all=tag$"))
+    expect(page.locator("#facet-tag-any")).to_be_visible()

@@ -135,3 +135,28 @@ def test_link_builders_are_canonical():
     assert s.exclude_url("country", "RS") == "/search?q=missile&country=-RS"
     assert s.sort_url("newest") == "/search?q=missile&sort=newest"
     assert s.page_url(2) == "/search?q=missile&page=2"
+
+
+# -- all of within a facet ---------------------------------------------------------------------
+
+
+def test_all_key_switches_a_facet_to_all_of():
+    state = SearchState.from_query({"country": ["JA", "RS"], "all": "country"})
+    assert state.is_all_of("country") and not state.is_all_of("tag")
+
+
+def test_all_key_is_canonical_and_survives_the_url():
+    state = SearchState.from_query({"all": ["tag", "country"], "country": "JA"})
+    assert state.querystring() == "?country=JA&all=tag&all=country"
+    assert SearchState.from_query(QueryDict(state.querystring()[1:])) == state
+
+
+def test_all_key_ignores_facets_of_one_value_per_cable():
+    assert SearchState.from_query({"all": ["year", "origin", "nonsense"]}).all_of == ()
+
+
+def test_all_of_url_switches_on_and_off():
+    state = SearchState.from_query({"country": ["JA", "RS"], "page": "3"})
+    on = state.with_all_of("country")
+    assert on.all_of_url("country", on=False) == "/search?country=JA&country=RS"
+    assert on.page == 1

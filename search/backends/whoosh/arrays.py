@@ -142,7 +142,9 @@ class SegmentArrays:
         for facet, fieldname in FACET_FIELDS.items():
             values: list[str] = []
             postings: list[np.ndarray] = []
-            for btext in leaf.lexicon(fieldname):
+            # An index written before a facet existed has no such field: the facet is empty.
+            lexicon = leaf.lexicon(fieldname) if fieldname in leaf.schema else ()
+            for btext in lexicon:
                 values.append(btext.decode("utf-8"))
                 postings.append(np.asarray(leaf_ids(leaf.postings(fieldname, btext))))
             self.facets[facet] = SegmentFacet(values, postings)

@@ -48,9 +48,10 @@ from search.backends.base import (
 from search.backends.whoosh import fixes, ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.blocks import PackedCodec
-from search.backends.whoosh.compile import analyse, to_whoosh, unsearchable
+from search.backends.whoosh.compile import analyse, compile_tree, proximity, unsearchable
 from search.backends.whoosh.docsets import DocSets, PostingsCache, segment_key
 from search.backends.whoosh.highlight import Matcher
+from search.backends.whoosh.marking import marking_fields
 from search.backends.whoosh.merging import MERGE_AT, SMALL_SEGMENT, merge_policy
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.documents import CableDocument, db_stamps, iter_documents
@@ -111,6 +112,11 @@ def to_fields(doc: CableDocument) -> dict:
         "minute": _minute(doc.date) if doc.date else 0,
         FACET_FIELDS["origin"]: doc.origin,
         FACET_FIELDS["class"]: doc.classification,
+        FACET_FIELDS["addressee"]: "\n".join(doc.addressees),
+        FACET_FIELDS["signer"]: doc.signer,
+        "addressee_text": " ".join([*doc.addressees, *doc.addressee_codes]),
+        "signer_text": doc.signer,
+        **marking_fields(doc.paragraphs, doc.markings),
     }
     for facet in MULTI_VALUED:
         fields[FACET_FIELDS[facet]] = "\n".join(doc.tags.get(facet, ()))
@@ -137,6 +143,7 @@ class _Selection:
     final: np.ndarray
     notes: tuple[str, ...] = ()
     scoring: wq.Query | None = None  # what ranks hits: the query with prefixes cut shorter
+    pairs: tuple = ()  # compile.proximity: word pairs whose standing together ranks higher
 
 
 class WhooshBackend(BaseSearchBackend):
@@ -294,7 +301,7 @@ class WhooshBackend(BaseSearchBackend):
 
     def _select(self, ctx: _Context, criteria: Criteria) -> _Selection:
         arrays = ctx.arrays
-        query = to_whoosh(criteria.tree) if criteria.tree is not None else None
+        query = compile_tree(criteria.tree) if criteria.tree is not None else None
         notes: list[str] = []
         if query is not None:
             reader = ctx.searcher.reader()
@@ -322,7 +329,13 @@ class WhooshBackend(BaseSearchBackend):
             if not include and not exclude:
                 continue
             fa = arrays.facets[facet]
-            if include:
+            if include and criteria.is_all_of(facet):  # every ticked value must hold
+                mask = np.ones(arrays.size, dtype=bool)
+                for value in include:
+                    holds = np.zeros(arrays.size, dtype=bool)
+                    holds[fa.docs_of(value)] = True
+                    mask &= holds
+            elif include:
                 mask = np.zeros(arrays.size, dtype=bool)
                 for value in include:
                     mask[fa.docs_of(value)] = True
@@ -334,7 +347,8 @@ class WhooshBackend(BaseSearchBackend):
         final = base if dates is None else base & dates
         for mask in masks.values():
             final = final & mask
-        return _Selection(query, base, dates, masks, final, tuple(notes), scoring)
+        pairs = tuple(proximity(criteria.tree)) if query is not None else ()
+        return _Selection(query, base, dates, masks, final, tuple(notes), scoring, pairs)
 
     def _ordered_docs(
         self, ctx: _Context, sel: _Selection, sort: str, limit: int
@@ -349,15 +363,21 @@ class WhooshBackend(BaseSearchBackend):
                 try:
                     reader = ctx.searcher.reader()
                     score = ranking.scores(sel.query, ctx.docsets, ctx.arrays, reader)
+                    ranking.add_proximity(
+                        list(sel.pairs), ctx.docsets, ctx.arrays, reader, score, sel.final
+                    )
                     return ranking.top(sel.final, score, ctx.arrays.newest_rank, limit)
                 except Exception:  # an index layout this code does not know: Whoosh ranks
                     log.exception("numpy ranking failed; ranking with Whoosh")
             exact = sel.scoring is sel.query
             narrowed = not exact or int(sel.final.sum()) != int(sel.base.sum())
             allow = set(np.flatnonzero(sel.final).tolist()) if narrowed else None
-            results = ctx.searcher.search(sel.scoring, limit=limit, filter=allow)
+            wanted = max(limit, ranking.RESCORE_TOP) if sel.pairs else limit
+            results = ctx.searcher.search(sel.scoring, limit=wanted, filter=allow)
             docnums = [hit.docnum for hit in results]
             scores = [float(hit.score or 0) for hit in results]
+            if sel.pairs:
+                docnums, scores = self._rescored(ctx, sel, docnums, scores, limit)
             if len(docnums) < limit and not exact:
                 # Cables matched only through a prefix's rarer completions (not scored): after
                 # the scored ones, newest first.
@@ -368,6 +388,24 @@ class WhooshBackend(BaseSearchBackend):
                 scores += [0.0] * len(more)
             return docnums, scores
         return self._by_date(ctx, sel.final, sort, limit)
+
+    @staticmethod
+    def _rescored(
+        ctx: _Context, sel: _Selection, docnums: list[int], scores: list[float], limit: int
+    ) -> tuple[list[int], list[float]]:
+        """Whoosh's best matches with the typed word pairs' proximity added, as the numpy
+        ranking adds it (same BM25, same rescoring), so both rank alike."""
+        try:
+            score = np.zeros(ctx.arrays.size, dtype=np.float32)
+            score[docnums] = scores
+            among = np.zeros(ctx.arrays.size, dtype=bool)
+            among[docnums] = True
+            reader = ctx.searcher.reader()
+            ranking.add_proximity(list(sel.pairs), ctx.docsets, ctx.arrays, reader, score, among)
+            return ranking.top(among, score, ctx.arrays.newest_rank, limit)
+        except Exception:  # the same layout problem that sent us here: Whoosh's order
+            log.exception("proximity rescoring failed; Whoosh's order")
+            return docnums[:limit], scores[:limit]
 
     @staticmethod
     def _by_date(
@@ -416,19 +454,22 @@ class WhooshBackend(BaseSearchBackend):
             ids=tuple(ids[d] for d in docnums),
             scores=tuple(float(s) for s in scores),
             total=total,
-            facets={f.name: self._counts(ctx, sel, f) for f in request.facets},
+            facets={f.name: self._counts(ctx, sel, f, criteria) for f in request.facets},
             searched=sel.query is not None,
             unsearchable=tuple(unsearchable(criteria.tree)),
             notes=sel.notes,
         )
 
     @staticmethod
-    def _counts(ctx: _Context, sel: _Selection, request: FacetRequest) -> FacetCounts:
-        """One facet's counts with its own filter left out (the disjunctive rule)."""
+    def _counts(
+        ctx: _Context, sel: _Selection, request: FacetRequest, criteria: Criteria
+    ) -> FacetCounts:
+        """One facet's counts with its own filter left out (the disjunctive rule), or kept
+        for an all-of facet (ticking a value narrows the cables already chosen)."""
         facet = request.name
         mask = sel.base if sel.dates is None else sel.base & sel.dates
         for other, m in sel.masks.items():
-            if other != facet:
+            if other != facet or criteria.is_all_of(facet):
                 mask = mask & m
         fa = ctx.arrays.facets[facet]
         counts = fa.counts(mask)
@@ -635,11 +676,18 @@ def _bound_prefixes(query: wq.Query, reader, notes: list[str], limit: int) -> wq
 
 
 def _closest_word(reader, word: str) -> tuple[str, int] | None:
-    """The subject word one edit away (else two) that most cables use, with its frequency.
-    Whoosh's own Corrector ranks every candidate at the same distance, so rank here."""
+    """The word one edit away (else two) that most cables use, with its frequency: a word of
+    the subject lines (their spelling field), or a form of a paragraph word. Whoosh's own
+    Corrector ranks every candidate at the same distance, so rank here."""
     spell_field = reader.schema["subject"].spelling_fieldname("subject")
+    typed = analyse(TEXT_ANALYZER, word)
+    stem = typed[0] if len(typed) == 1 else word
     for distance in (1, 2):
         best: tuple[str, int] | None = None
+        for candidate in _body_forms(reader, word, stem, distance):
+            freq = reader.doc_frequency("body", analyse(TEXT_ANALYZER, candidate)[0])
+            if best is None or freq > best[1]:
+                best = (candidate, freq)
         for candidate in reader.terms_within(spell_field, word, distance, prefix=1):
             if candidate == word:
                 continue
@@ -650,3 +698,19 @@ def _closest_word(reader, word: str) -> tuple[str, int] | None:
         if best is not None:
             return best
     return None
+
+
+def _body_forms(reader, word: str, stem: str, distance: int) -> Iterator[str]:
+    """Words spelt like ``word`` whose stem the paragraphs hold, ``distance`` edits from its
+    stem. The body's lexicon holds stems ("missil"): the typed ending goes back on ("misile"
+    -> "missile"), and a form is kept only if it analyses to that stem. No second spelling
+    field: one over the paragraphs nearly doubled the indexing time."""
+    ending = word[len(stem) :] if word.startswith(stem) else ""
+    for candidate in reader.terms_within("body", stem, distance, prefix=1):
+        if isinstance(candidate, bytes):
+            candidate = candidate.decode("utf-8")
+        if candidate == stem or not candidate.isalpha():
+            continue
+        form = candidate + ending
+        if form != word and analyse(TEXT_ANALYZER, form) == [candidate]:
+            yield form

@@ -18,6 +18,7 @@ import numpy as np
 from whoosh import query as wq
 
 from search.backends.whoosh.blocks import block_ids, block_positions, block_weights
+from search.backends.whoosh.marking import in_ranges, marked_ranges
 from search.backends.whoosh.schema import CompactPositions
 
 TERM_CACHE = 512  # postings arrays kept per index generation
@@ -150,6 +151,95 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of a sorted, non-empty array, and how many times each occurs."""
     starts = _firsts(values)
     return values[starts], np.diff(np.r_[starts, values.size])
+
+
+def _leaf_phrase_keys(leaf, fieldname: str, order, wanted: np.ndarray | None):
+    """docnum << POSITION_BITS | start position of each occurrence of a phrase in one
+    segment (``order``: (index in the phrase, word), rarest first), or None."""
+    fmt = leaf.schema[fieldname].format
+    keys = None
+    local = wanted
+    for i, word in order:
+        if (fieldname, word) not in leaf:
+            return None
+        if keys is not None:
+            local = _distinct_sorted(keys >> POSITION_BITS)
+        docs, positions = leaf_positions(leaf.postings(fieldname, word), local, fmt)
+        keep = positions >= i
+        word_keys = (docs[keep] << POSITION_BITS) | (positions[keep] - i)
+        keys = word_keys if keys is None else np.intersect1d(keys, word_keys, True)
+        if not keys.size:
+            break
+    return keys
+
+
+def _leaf_near(leaf, fieldname: str, words: list[str], slop: int, wanted: np.ndarray | None):
+    """(docnums, start positions) of the windows of one segment where every word stands
+    within ``slop`` positions of the next one, in any order."""
+    fmt = leaf.schema[fieldname].format
+    distinct = list(dict.fromkeys(words))
+    local = wanted
+    for word in distinct:  # the documents holding every word
+        if (fieldname, word) not in leaf:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        ids = leaf_ids(leaf.postings(fieldname, word))
+        local = ids if local is None else np.intersect1d(local, ids, assume_unique=True)
+        if not local.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    local = np.sort(local)
+    docs_l, pos_l, word_l = [], [], []
+    for i, word in enumerate(distinct):
+        docs, positions = leaf_positions(leaf.postings(fieldname, word), local, fmt)
+        docs_l.append(docs)
+        pos_l.append(positions)
+        word_l.append(np.full(docs.size, i, dtype=np.int64))
+    docs, positions, which = np.concatenate(docs_l), np.concatenate(pos_l), np.concatenate(word_l)
+    order = np.lexsort((positions, docs))
+    docs, positions, which = docs[order], positions[order], which[order]
+    k, width = len(distinct), (len(distinct) - 1) * (slop + 1)
+    found_docs, found_starts = [], []
+    starts = _firsts(docs) if docs.size else np.zeros(0, dtype=np.int64)
+    ends = np.r_[starts[1:], docs.size]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        pos, kind = positions[start:end].tolist(), which[start:end].tolist()
+        seen: dict[int, int] = {}
+        lo = 0
+        for hi in range(len(pos)):  # the smallest window holding every word ends at hi
+            seen[kind[hi]] = seen.get(kind[hi], 0) + 1
+            while len(seen) == k:
+                if pos[hi] - pos[lo] <= width:
+                    found_docs.append(int(docs[start]))
+                    found_starts.append(pos[lo])
+                seen[kind[lo]] -= 1
+                if not seen[kind[lo]]:
+                    del seen[kind[lo]]
+                lo += 1
+    return np.asarray(found_docs, dtype=np.int64), np.asarray(found_starts, dtype=np.int64)
+
+
+def _leaf_occurrences(docsets, leaf, q, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(segment docnums, positions) where a body Term, Phrase or NearQuery occurs, for the
+    ``wanted`` documents; other queries give none."""
+    empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    fieldname = getattr(q, "fieldname", None)
+    if fieldname != "body":
+        return empty
+    if isinstance(q, wq.Term):
+        if (fieldname, q.text) not in leaf:
+            return empty
+        return leaf_positions(
+            leaf.postings(fieldname, q.text), wanted, leaf.schema[fieldname].format
+        )
+    if isinstance(q, wq.Phrase) and q.slop > 1:
+        return _leaf_near(leaf, fieldname, list(q.words), q.slop, wanted)
+    if isinstance(q, wq.Phrase):
+        keys = _leaf_phrase_keys(
+            leaf, fieldname, docsets._rarest_first(fieldname, list(q.words)), wanted
+        )
+        if keys is None:
+            return empty
+        return keys >> POSITION_BITS, keys & ((1 << POSITION_BITS) - 1)
+    return empty
 
 
 def segment_key(leaf) -> str | None:
@@ -289,8 +379,12 @@ class DocSets:
             for sub in q.subqueries:
                 out |= self.mask(sub, searcher, arrays)
             return out
+        if type(q).__name__ == "Marked":  # compile.Marked: marking:S restricts the words
+            return self.marked(q, searcher, arrays)
         if isinstance(q, wq.Phrase) and q.slop == 1 and len(q.words) > 1:
             docs = self.phrase(q.fieldname, list(q.words))  # kept by phrase_postings
+        elif isinstance(q, wq.Phrase) and q.slop > 1 and len(q.words) > 1:
+            docs = self.near(q.fieldname, list(q.words), q.slop)
         else:  # anything else: Whoosh's own matcher, one hit at a time, remembered like a term
             key = ("", repr(q))
             docs = self._terms.get(key)
@@ -326,25 +420,10 @@ class DocSets:
         blocks that almost always held a candidate anyway); each further word decodes only
         the blocks holding a document still in the running.
         """
-        rarity = {w: self.reader.doc_frequency(fieldname, w) for w in set(words)}
+        order = self._rarest_first(fieldname, words)
         found, counts = [], []
-        order = sorted(enumerate(words), key=lambda item: rarity[item[1]])
         for leaf, offset in self.leaves:
-            fmt = leaf.schema[fieldname].format
-            keys = None
-            local = None  # every document of the rarest word
-            for i, word in order:
-                if (fieldname, word) not in leaf:
-                    keys = None
-                    break
-                if keys is not None:
-                    local = _distinct_sorted(keys >> POSITION_BITS)
-                docs, positions = leaf_positions(leaf.postings(fieldname, word), local, fmt)
-                keep = positions >= i
-                word_keys = (docs[keep] << POSITION_BITS) | (positions[keep] - i)
-                keys = word_keys if keys is None else np.intersect1d(keys, word_keys, True)
-                if not keys.size:
-                    break
+            keys = _leaf_phrase_keys(leaf, fieldname, order, None)
             if keys is not None and keys.size:
                 docs, per_doc = _runs(keys >> POSITION_BITS)
                 found.append(docs + offset)
@@ -352,6 +431,83 @@ class DocSets:
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(found), np.concatenate(counts)
+
+    def phrase_counts(
+        self, fieldname: str, words: list[str], docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """phrase_postings restricted to ``docs`` (sorted docnums): reads only the postings
+        blocks that hold one of them (proximity ranking rescores the best matches only)."""
+        order = self._rarest_first(fieldname, words)
+        found, counts = [], []
+        for leaf, offset in self.leaves:
+            n = leaf.doc_count_all()
+            lo, hi = np.searchsorted(docs, [offset, offset + n])
+            if lo == hi:
+                continue
+            keys = _leaf_phrase_keys(leaf, fieldname, order, docs[lo:hi] - offset)
+            if keys is not None and keys.size:
+                local, per_doc = _runs(keys >> POSITION_BITS)
+                found.append(local + offset)
+                counts.append(per_doc)
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(found), np.concatenate(counts)
+
+    def _rarest_first(self, fieldname: str, words: list[str]) -> list[tuple[int, str]]:
+        rarity = {w: self.reader.doc_frequency(fieldname, w) for w in set(words)}
+        return sorted(enumerate(words), key=lambda item: rarity[item[1]])
+
+    def near(self, fieldname: str, words: list[str], slop: int) -> np.ndarray:
+        """Docnums where every word of ``words`` stands within ``slop`` positions of the
+        next one, in any order (``"words"~N``)."""
+        key = ("near:" + fieldname, f"{slop}:{' '.join(words)}")
+        docs = self._terms.get(key)
+        if docs is None:
+            parts = []
+            for leaf, offset in self.leaves:
+                local, _ = _leaf_near(leaf, fieldname, words, slop, None)
+                parts.append(_distinct_sorted(local) + offset)
+            docs = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            self._remember(key, docs)
+        return docs
+
+    def marked(self, q, searcher, arrays) -> np.ndarray:
+        """The mask of a compile.Marked query: its child's matches whose body occurrences
+        fall in a paragraph with the marking."""
+        child = q.child
+        if isinstance(child, (wq.And, wq.Or)):
+            parts = [
+                self.marked(type(q)(sub, q.code), searcher, arrays) for sub in child.subqueries
+            ]
+            out = parts[0].copy()
+            for part in parts[1:]:
+                out = (out & part) if isinstance(child, wq.And) else (out | part)
+            return out
+        if isinstance(child, wq.AndNot):
+            return self.marked(type(q)(child.a, q.code), searcher, arrays) & ~self.mask(
+                child.b, searcher, arrays
+            )
+        candidates = self.mask(child, searcher, arrays)
+        candidates[~self.mask(wq.Term("markings", q.code), searcher, arrays)] = False
+        out = np.zeros(self.size, dtype=bool)
+        for leaf, offset in self.leaves:
+            n = leaf.doc_count_all()
+            wanted = np.flatnonzero(candidates[offset : offset + n])
+            if not wanted.size:
+                continue
+            docs, positions = _leaf_occurrences(self, leaf, child, wanted)
+            if not docs.size:
+                continue
+            order = np.lexsort((positions, docs))
+            docs, positions = docs[order], positions[order]
+            starts = _firsts(docs)
+            ends = np.r_[starts[1:], docs.size]
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                doc = int(docs[start])
+                ranges = marked_ranges(leaf.stored_fields(doc).get("paras"), q.code)
+                if ranges and in_ranges(positions[start:end], ranges):
+                    out[doc + offset] = True
+        return out
 
     def _remember(self, key: tuple[str, str], docs: np.ndarray) -> None:
         self._terms[key] = docs

@@ -64,10 +64,34 @@ def _add(q: wq.Query, docsets, arrays, reader, out: np.ndarray, boost: float) ->
         for sub in q.subqueries:
             _add(sub, docsets, arrays, reader, out, boost)
         return
+    if isinstance(q, wq.WrappingQuery):  # marking:S: the words rank as they would anywhere
+        _add(q.child, docsets, arrays, reader, out, boost)
+        return
     if isinstance(q, wq.Prefix):
         for text in reader.expand_prefix(q.fieldname, q.text):
             _add(wq.Term(q.fieldname, text), docsets, arrays, reader, out, boost)
     # Every, ranges, Not and the rest only filter: no score.
+
+
+RESCORE_TOP = 500  # proximity reranks this many of the best matches by their words alone
+
+
+def add_proximity(pairs: list[wq.Phrase], docsets, arrays, reader, out, final) -> None:
+    """Add each typed word pair's score where the pair stands together (compile.proximity),
+    for the RESCORE_TOP best matches only, like a Lucene rescorer: those pairs' positions are
+    read for a few hundred cables, not for every cable holding "of the". A pair's document
+    frequency is how many of those cables hold it (the library-wide one would cost the full
+    phrase search): a pair few of the candidates share tells them apart, one they all share
+    does not."""
+    docs = np.flatnonzero(final)
+    if not len(docs) or not pairs:
+        return
+    if len(docs) > RESCORE_TOP:
+        docs = np.sort(docs[np.argpartition(-out[docs], RESCORE_TOP - 1)[:RESCORE_TOP]])
+    for pair in pairs:
+        found, count = docsets.phrase_counts(pair.fieldname, list(pair.words), docs)
+        tf = count * reader.schema[pair.fieldname].format.field_boost
+        _bm25(pair.fieldname, found, tf, len(found), arrays, reader, out, pair.boost)
 
 
 def _bm25(

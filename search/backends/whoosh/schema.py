@@ -30,6 +30,8 @@ FACET_FIELDS = {
     "person": "f_person",
     "origin": "f_origin",
     "class": "f_class",
+    "addressee": "f_addressee",
+    "signer": "f_signer",
 }
 MULTI_VALUED = ("tag", "country", "program", "org", "person")
 
@@ -65,6 +67,11 @@ def text_terms(value: str) -> list[str]:
         # neither cased nor case-ignorable, so even a final sigma lowers as it would alone.
         words = " ".join(words).lower().split(" ")
     return list(map(_stems.__getitem__, words))
+
+
+def term_count(value: str) -> int:
+    """How many terms text_terms gives for ``value`` (its length in positions)."""
+    return len(_WORDS.findall(value))
 
 
 class CompactPositions(formats.Positions):
@@ -151,6 +158,14 @@ def make_schema() -> fields.Schema:
         person_text=fields.TEXT(analyzer=WORD_ANALYZER),
         origin_text=fields.TEXT(analyzer=WORD_ANALYZER),
         class_text=fields.TEXT(analyzer=WORD_ANALYZER),
+        addressee_text=fields.TEXT(analyzer=WORD_ANALYZER),  # labels and routing codes
+        signer_text=fields.TEXT(analyzer=WORD_ANALYZER),
+        # Each marking a paragraph carries, and its level alone ("S/NF" and "S"): which
+        # cables can match marking:S at all.
+        markings=codes_field(),
+        # Where each paragraph starts in the body's positions, and its marking: the
+        # paragraphs marking:S restricts matching to (search/backends/whoosh/marking.py).
+        paras=fields.STORED(),
         year=fields.NUMERIC(int, bits=32, sortable=True),
         day=fields.NUMERIC(int, bits=32, sortable=True),  # YYYYMMDD; 0 when undated
         minute=fields.NUMERIC(int, bits=32, sortable=True),  # since 1900 (sorting); 0: undated

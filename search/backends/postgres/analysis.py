@@ -1,0 +1,143 @@
+"""Words to lexemes, in Python, the way the Whoosh engine's TEXT_ANALYZER reads them.
+
+PostgreSQL's own ``to_tsvector('english', ...)`` drops stop words ("us", "a"), reads "U.S." and
+hyphenated words its own way and stems with Snowball's english, so the two engines would find
+different cables for the same query. Here the tokenizer (``\\w+(?:\\.\\w+)*``), case folding and
+Porter stemmer are the Whoosh engine's (search/backends/whoosh/schema.py), and the tsvector is
+written as a literal: both engines match the same cables, and the snippets mark what matched.
+
+Lexemes other than text words carry a prefix no text word can have (``\\w`` excludes ':'):
+``s:`` subject words, ``t:`` any tag code, ``c:``/``g:``/``o:`` country/program/org codes,
+``p:``/``f:``/``k:`` words of persons/origin/classification, ``i:`` the cable id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from whoosh.lang.porter import stem
+
+TEXT_PATTERN = r"\w+(?:\.\w+)*"
+MAX_POSITION = 16383  # PostgreSQL's limit: larger positions are stored as this one
+MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
+# PostgreSQL refuses lexemes over 2,047 bytes: longer words are cut to this many characters
+# (4 bytes each at most), in the index and in queries alike, so they still match each other.
+MAX_WORD = 500
+SUBJECT_GAP = 2  # body positions start this far after the subject's: no phrase spans both
+CODE_PREFIX = {"tag": "t:", "country": "c:", "program": "g:", "org": "o:"}
+WORD_PREFIX = {
+    "subject": "s:",
+    "person": "p:",
+    "origin": "f:",
+    "classification": "k:",
+    "addressee": "a:",
+    "signer": "g:",
+}
+MARKING_PREFIX = "m:"  # each paragraph marking a cable holds, and its level ("m:S/NF", "m:S")
+ID_PREFIX = "i:"
+_WORDS = re.compile(TEXT_PATTERN)
+_PLAIN = re.compile(r"\w+")
+_STEM_CACHE_MAX = 300_000
+
+
+class _Stems(dict):
+    def __missing__(self, word: str) -> str:
+        stemmed = self[word] = stem(word)
+        return stemmed
+
+
+_stems = _Stems()
+
+
+def words(text: str) -> list[str]:
+    """The folded (unstemmed) words of ``text``, in order."""
+    if text.isascii():
+        found = _WORDS.findall(text.lower())
+    else:
+        found = _WORDS.findall(text)
+        found = " ".join(found).lower().split(" ") if found else []
+    if len(text) > MAX_WORD and max(map(len, found), default=0) > MAX_WORD:
+        found = [w[:MAX_WORD] for w in found]
+    return found
+
+
+def terms(text: str) -> list[str]:
+    """The stems of ``text`` in order: what the index holds and a query word looks up."""
+    if len(_stems) > _STEM_CACHE_MAX:
+        _stems.clear()
+    return list(map(_stems.__getitem__, words(text)))
+
+
+def plain_words(text: str) -> list[str]:
+    """Folded, unstemmed ``\\w+`` words (persons, origin, classification)."""
+    return [w[:MAX_WORD] for w in _PLAIN.findall(text.lower())]
+
+
+def quote(lexeme: str) -> str:
+    """A lexeme quoted for a tsvector or tsquery literal."""
+    if "'" in lexeme or "\\" in lexeme:
+        lexeme = lexeme.replace("\\", "\\\\").replace("'", "''")
+    return f"'{lexeme}'"
+
+
+# Positions as the strings the literal needs, made once (1..MAX_POSITION).
+_POSITION = tuple(str(i) for i in range(MAX_POSITION + 1))
+
+
+def _position_lists(found: list[str], start: int) -> dict[str, list[str]]:
+    """lexeme -> its positions (strings) from ``start`` on; past the limit all are the limit."""
+    out: defaultdict[str, list[str]] = defaultdict(list)
+    for position, term in zip(_POSITION[start:], found, strict=False):
+        out[term].append(position)
+    for term in found[MAX_POSITION + 1 - start :]:
+        if out[term][-1] != _POSITION[-1]:
+            out[term].append(_POSITION[-1])
+    return out
+
+
+def _item(lexeme: str, positions: list[str]) -> str:
+    return f"{quote(lexeme)}:{','.join(positions[:MAX_POSITIONS])}"
+
+
+def document_vector(
+    subject: str,
+    paragraphs: Iterable[str],
+    tags: dict[str, tuple[str, ...]],
+    origin: str,
+    classification: str,
+    cable_id: str,
+    *,
+    addressees: str = "",
+    signer: str = "",
+    markings: Iterable[str] = (),
+) -> str:
+    """The tsvector literal of one cable: subject words weighted A (and again as ``s:``),
+    paragraph words unweighted (D), then the field lexemes without positions.
+
+    Plain dicts and joins: this runs for every imported cable (~1,900 words)."""
+    subject_terms = terms(subject)
+    in_subject = _position_lists(subject_terms, 1)
+    # Whoosh reads the paragraphs joined by blank lines: positions run on across them.
+    in_body = _position_lists(terms("\n\n".join(paragraphs)), len(subject_terms) + SUBJECT_GAP)
+    parts = [_item("s:" + term, positions) for term, positions in in_subject.items()]
+    for term, positions in in_subject.items():
+        # A word of both is one lexeme: its subject positions weighted A, the others not.
+        weighted = [p + "A" for p in positions]
+        parts.append(_item(term, weighted + in_body.pop(term, [])))
+    parts.extend(_item(term, positions) for term, positions in in_body.items())
+    bare = {ID_PREFIX + cable_id[:MAX_WORD]}
+    for facet, codes in tags.items():
+        for code in codes:
+            bare.add(CODE_PREFIX["tag"] + code[:MAX_WORD])
+            if facet in CODE_PREFIX:
+                bare.add(CODE_PREFIX[facet] + code[:MAX_WORD])
+    bare.update("p:" + w for code in tags.get("person", ()) for w in plain_words(code))
+    bare.update("f:" + w for w in plain_words(origin))
+    bare.update("k:" + w for w in plain_words(classification))
+    bare.update("a:" + w for w in plain_words(addressees))
+    bare.update("g:" + w for w in plain_words(signer))
+    bare.update(MARKING_PREFIX + m[:MAX_WORD] for m in markings)
+    parts.extend(map(quote, sorted(bare)))
+    return " ".join(parts)

@@ -1,0 +1,111 @@
+"""Where a query's words are in a text, by this engine's analysis (analysis.py).
+
+A regex finds the few words that could match (a stem's first letters, a prefix), and only those
+are stemmed: tokenising and stemming whole paragraphs in Python would cost ~15 ms a hit. A phrase
+is one span where its words follow each other with nothing but spaces or punctuation between
+(as positions in the index run), its words alone are not spans.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from search.backends.postgres.analysis import TEXT_PATTERN, terms
+from search.query import Node, Word, positive_words
+
+MAX_CANDIDATES = 160  # candidate words looked at when a limit is asked (a phrase's words alone)
+_WORD_CHAR = re.compile(r"\w")
+
+
+@lru_cache(maxsize=50_000)
+def _stems(word: str) -> tuple[str, ...]:
+    return tuple(terms(word))
+
+
+def _start(stem: str) -> str:
+    # A Porter stem can differ from its word in the last two letters ("relate" from
+    # "relational", "poni" from "ponies"): look at words sharing the rest.
+    return stem if len(stem) <= 3 else stem[: max(3, len(stem) - 2)]
+
+
+class Highlighter:
+    def __init__(self, tree: Node | None) -> None:
+        self.stems: set[str] = set()
+        self.subject_stems: set[str] = set()
+        self.prefixes: list[str] = []
+        self.phrases: set[tuple[str, ...]] = set()
+        self.subject_phrases: set[tuple[str, ...]] = set()
+        for node in positive_words(tree):
+            if node.field not in ("any", "text", "subject"):
+                continue
+            if isinstance(node, Word) and node.prefix:
+                self.prefixes.append(node.text.lower())
+                continue
+            stems = tuple(terms(node.text))
+            subject = node.field == "subject"
+            if len(stems) > 1:  # a phrase, or a word read as several tokens ("U.S.-Japan")
+                (self.subject_phrases if subject else self.phrases).add(stems)
+            else:
+                (self.subject_stems if subject else self.stems).update(stems)
+        self._phrase_stems = {s for p in self.phrases | self.subject_phrases for s in p}
+        starts = {_start(s) for s in self.stems | self.subject_stems | self._phrase_stems}
+        starts |= set(self.prefixes)
+        alternatives = "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
+        self._candidates = (
+            re.compile(rf"(?<![\w.])(?:{alternatives})\w*(?:\.\w+)*", re.I) if starts else None
+        )
+        assert TEXT_PATTERN == r"\w+(?:\.\w+)*"  # the candidate regex reads words the same way
+
+    def __bool__(self) -> bool:
+        return self._candidates is not None
+
+    def spans(
+        self, text: str, *, subject: bool = False, limit: int | None = None
+    ) -> list[tuple[int, int, str]]:
+        if self._candidates is None:
+            return []
+        stems = self.stems | self.subject_stems if subject else self.stems
+        phrases = self.phrases | self.subject_phrases if subject else self.phrases
+        tokens: list[tuple[int, int, str, bool]] = []  # start, end, stem, a match alone
+        for m in self._candidates.finditer(text):
+            found = _stems(m.group().lower())
+            if len(found) != 1:
+                continue
+            stem = found[0]
+            alone = stem in stems or any(stem.startswith(p) for p in self.prefixes)
+            if alone or stem in self._phrase_stems:
+                tokens.append((m.start(), m.end(), stem, alone))
+                if limit is not None and len(tokens) >= max(MAX_CANDIDATES, 4 * limit):
+                    break
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(tokens) and (limit is None or len(out) < limit):
+            start, end, stem, alone = tokens[i]
+            run = _phrase_at(text, tokens, i, phrases) if phrases else 0
+            if run:
+                out.append(
+                    (start, tokens[i + run - 1][1], " ".join(t[2] for t in tokens[i : i + run]))
+                )
+                i += run
+                continue
+            if alone:
+                out.append((start, end, stem))
+            i += 1
+        return out
+
+
+def _phrase_at(text: str, tokens, i: int, phrases: set[tuple[str, ...]]) -> int:
+    """How many tokens from ``i`` on make up one of ``phrases`` (the longest), or 0."""
+    best = 0
+    for phrase in phrases:
+        n = len(phrase)
+        if n <= best or i + n > len(tokens) or tokens[i][2] != phrase[0]:
+            continue
+        for k in range(1, n):
+            before, token = tokens[i + k - 1], tokens[i + k]
+            if token[2] != phrase[k] or _WORD_CHAR.search(text, before[1], token[0]):
+                break
+        else:
+            best = n
+    return best
