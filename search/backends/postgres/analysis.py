@@ -26,14 +26,15 @@ MAX_POSITIONS = 256  # positions PostgreSQL keeps per lexeme
 # (4 bytes each at most), in the index and in queries alike, so they still match each other.
 MAX_WORD = 500
 SUBJECT_GAP = 2  # body positions start this far after the subject's: no phrase spans both
-CODE_PREFIX = {"tag": "t:", "country": "c:", "program": "g:", "org": "o:"}
+# Exact codes, as written. anomaly: the parser's codes ("header-body"), cables.parsing.record.
+CODE_PREFIX = {"tag": "t:", "country": "c:", "program": "g:", "org": "o:", "anomaly": "y:"}
 WORD_PREFIX = {
     "subject": "s:",
     "person": "p:",
     "origin": "f:",
     "classification": "k:",
     "addressee": "a:",
-    "signer": "g:",
+    "signer": "w:",
 }
 MARKING_PREFIX = "m:"  # each paragraph marking a cable holds, and its level ("m:S/NF", "m:S")
 ID_PREFIX = "i:"
@@ -112,6 +113,7 @@ def document_vector(
     addressees: str = "",
     signer: str = "",
     markings: Iterable[str] = (),
+    anomalies: Iterable[str] = (),
 ) -> str:
     """The tsvector literal of one cable: subject words weighted A (and again as ``s:``),
     paragraph words unweighted (D), then the field lexemes without positions.
@@ -137,7 +139,8 @@ def document_vector(
     bare.update("f:" + w for w in plain_words(origin))
     bare.update("k:" + w for w in plain_words(classification))
     bare.update("a:" + w for w in plain_words(addressees))
-    bare.update("g:" + w for w in plain_words(signer))
+    bare.update(WORD_PREFIX["signer"] + w for w in plain_words(signer))
+    bare.update(CODE_PREFIX["anomaly"] + a[:MAX_WORD] for a in anomalies)
     bare.update(MARKING_PREFIX + m[:MAX_WORD] for m in markings)
     parts.extend(map(quote, sorted(bare)))
     return " ".join(parts)

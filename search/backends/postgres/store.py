@@ -159,6 +159,7 @@ def write(cursor, docs: Iterator[CableDocument], value_ids: ValueIds) -> tuple[s
                         addressees=" ".join([*doc.addressees, *doc.addressee_codes]),
                         signer=doc.signer,
                         markings=marking_codes(doc.markings),
+                        anomalies=doc.anomalies,
                     ),
                     "{" + ",".join(map(str, vals)) + "}",
                     day_of(doc),
