@@ -339,21 +339,30 @@ class PostgresBackend(BaseSearchBackend):
         return self._ranked(cursor, plan, where, params, offset, limit)
 
     def _candidates(self, plan: Plan, where: str, params: list) -> tuple[str, list]:
-        """A CTE ``c(n)`` of the cables relevance ranks (see the module docstring)."""
+        """CTEs ``m(n, newest)``, the matches, and ``c(n, newest)``, the cables relevance ranks
+        (see the module docstring). ``m`` is materialised: otherwise the planner walks the
+        date index and re-checks each cable's tsvector (read from TOAST) until it has enough."""
         n = self.rank_candidates
-        source = plan.source
-        parts = [f"(SELECT f.n FROM {source} WHERE {where} ORDER BY f.newest, f.n LIMIT %s)"]
+        parts = ["(SELECT n, newest FROM m ORDER BY newest, n LIMIT %s)"]
         ps: list = [*params, n]
         if plan.compiled.subject_rank is not None:
+            # Subject lexemes carry no weight restriction: the GIN index answers them alone.
             parts.append(
-                f"(SELECT f.n FROM {source} WHERE {where} AND d.tsv @@ %s::tsquery "
-                "ORDER BY f.newest, f.n LIMIT %s)"
+                "(SELECT n, newest FROM m WHERE n IN "
+                "(SELECT n FROM search_pg_doc WHERE tsv @@ %s::tsquery) "
+                "ORDER BY newest, n LIMIT %s)"
             )
-            ps += [*params, plan.compiled.subject_rank, n]
+            ps += [plan.compiled.subject_rank, n]
         if plan.compiled.ids:
-            parts.append(f"(SELECT f.n FROM {source} WHERE {where} AND d.id = ANY(%s::text[]))")
-            ps += [*params, list(plan.compiled.ids)]
-        return "c AS (" + " UNION ".join(parts) + ")", ps
+            parts.append(
+                "(SELECT n, newest FROM m WHERE n IN "
+                "(SELECT n FROM search_pg_doc WHERE id = ANY(%s::text[])))"
+            )
+            ps.append(list(plan.compiled.ids))
+        return (
+            f"m AS MATERIALIZED (SELECT f.n, f.newest FROM {plan.source} WHERE {where}), "
+            "c AS (" + " UNION ".join(parts) + ")"
+        ), ps
 
     def _ranked(self, cursor, plan: Plan, where: str, params: list, offset: int, limit: int):
         cte, ps = self._candidates(plan, where, params)
@@ -363,8 +372,8 @@ class PostgresBackend(BaseSearchBackend):
             "SELECT d.id, ts_rank_cd(%s::float4[], d.tsv, %s::tsquery) "
             "+ CASE WHEN d.id = ANY(%s::text[]) THEN %s ELSE 0 END AS r, "
             "count(*) OVER () "
-            "FROM c JOIN search_pg_doc d ON d.n = c.n JOIN search_pg_facet f ON f.n = c.n "
-            "ORDER BY r DESC, f.newest, f.n LIMIT %s OFFSET %s",
+            "FROM c JOIN search_pg_doc d ON d.n = c.n "
+            "ORDER BY r DESC, c.newest, c.n LIMIT %s OFFSET %s",
             [*ps, RANK_WEIGHTS, plan.compiled.rank, named, NAMED_BOOST, limit, offset],
         )
         rows = cursor.fetchall()
@@ -377,11 +386,10 @@ class PostgresBackend(BaseSearchBackend):
         else:
             cursor.execute(f"WITH {cte} SELECT count(*) FROM c", ps)
             ranked = cursor.fetchone()[0]
-        rest_offset = max(0, offset - ranked)
         cursor.execute(
-            f"WITH {cte} SELECT f.n FROM {plan.source} WHERE {where} "
-            "AND f.n NOT IN (SELECT n FROM c) ORDER BY f.newest, f.n LIMIT %s OFFSET %s",
-            [*ps, *params, limit - len(out), rest_offset],
+            f"WITH {cte} SELECT n FROM m WHERE n NOT IN (SELECT n FROM c) "
+            "ORDER BY newest, n LIMIT %s OFFSET %s",
+            [*ps, limit - len(out), max(0, offset - ranked)],
         )
         ns = [n for (n,) in cursor.fetchall()]
         return out + [(cable_id, 0.0) for cable_id in self._ids_of(cursor, ns)]
