@@ -185,11 +185,20 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("CABLESEARCH_MAX_UPLOAD_FILES", 1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Import limits (cables/ingest/sources.py): hostile archives fail with a message, the rest imports.
-CABLESEARCH_MAX_FILE_BYTES = env_int("CABLESEARCH_MAX_FILE_BYTES", 32 * 1024 * 1024)
+CABLESEARCH_MAX_FILE_BYTES = env_int("CABLESEARCH_MAX_FILE_BYTES", 4 * 1024 * 1024)
 CABLESEARCH_MAX_ARCHIVE_BYTES = env_int("CABLESEARCH_MAX_ARCHIVE_BYTES", 8 * 1024**3)
 CABLESEARCH_MAX_ARCHIVE_MEMBERS = env_int("CABLESEARCH_MAX_ARCHIVE_MEMBERS", 1_000_000)
 CABLESEARCH_MAX_COMPRESSION_RATIO = env_int("CABLESEARCH_MAX_COMPRESSION_RATIO", 200)
 CABLESEARCH_MAX_ARCHIVE_DEPTH = env_int("CABLESEARCH_MAX_ARCHIVE_DEPTH", 3)
+# CPU seconds one input (file or archive) may cost to read and parse: the first plus the second
+# per MB of the input (the full release's 1.7 GB cables.csv gets ~6,900; its whole import costs
+# ~2,100 CPU seconds over all processes).
+CABLESEARCH_MAX_INPUT_CPU_SECONDS = env_int("CABLESEARCH_MAX_INPUT_CPU_SECONDS", 120)
+CABLESEARCH_INPUT_CPU_SECONDS_PER_MB = env_int("CABLESEARCH_INPUT_CPU_SECONDS_PER_MB", 4)
+# What one cable may hold (cables/ingest/reading.py): a bigger one is refused with a message.
+# The largest Cablegate cables have a few hundred paragraphs of at most ~60,000 characters.
+CABLESEARCH_MAX_PARAGRAPHS = env_int("CABLESEARCH_MAX_PARAGRAPHS", 5000)
+CABLESEARCH_MAX_PARAGRAPH_CHARS = env_int("CABLESEARCH_MAX_PARAGRAPH_CHARS", 200_000)
 
 # Search
 CABLESEARCH_SEARCH_BACKEND = os.environ.get(

@@ -383,6 +383,206 @@ def test_an_oversized_member_of_an_archive_is_refused(batch, payload, real_cable
     assert stored_ids() == {*good, real_cables[6][0]}
 
 
+# -- names no encoding can read, names too long to keep ----------------------------------------
+
+
+def test_a_file_named_in_latin1_in_a_folder_is_imported_with_the_batch(batch, payload):
+    folder, good = batch
+    name = os.fsdecode(b"caf\xe9.txt")  # not UTF-8: Python keeps the byte as a surrogate
+    (folder / name).write_bytes(payload[1])
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0]}
+    assert Cable.objects.get(pk=payload[0]).source.endswith("café.txt")
+
+
+def test_a_tar_member_named_in_latin1_is_imported_with_the_batch(batch, payload, real_cables):
+    folder, good = batch
+    latin = tarfile.TarInfo(os.fsdecode(b"caf\xe9.txt"))
+    plain = tarfile.TarInfo(f"{real_cables[6][0]}.txt")
+    path = folder / "latin.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT, encoding="utf-8") as archive:
+        for info, data in ((latin, payload[1]), (plain, real_cables[6][1])):
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0], real_cables[6][0]}
+
+
+def test_a_zip_whose_utf8_flag_lies_fails_alone(batch, payload, tmp_path):
+    folder, good = batch
+    path = folder / "lying.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        info = zipfile.ZipInfo("cafX.txt")
+        archive.writestr(info, payload[1])
+    raw = bytearray(path.read_bytes())
+    # Make the name latin-1 "café" (same length) and flag it UTF-8 in both headers.
+    raw = bytearray(raw.replace(b"cafX.txt", b"caf\xe9.txt"))
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = raw.find(signature)
+        raw[at + flags_at + 1] |= 0x08  # general purpose bit 11: names are UTF-8
+    path.write_bytes(bytes(raw))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "lying.zip", "marked UTF-8 but is not")
+    assert stored_ids() == set(good)
+
+
+def gnu_long_name_tar(path: Path, name_bytes: int, data: bytes) -> Path:
+    """A .tar.gz whose one member has a GNU ././@LongLink name of ``name_bytes`` bytes."""
+    with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT) as archive:
+        info = tarfile.TarInfo("x" * name_bytes)
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_tar_member_with_a_huge_gnu_long_name_is_refused_unread(batch, payload):
+    folder, good = batch
+    # 8 MB of name: tarfile would read it whole; the header is refused before that.
+    gnu_long_name_tar(folder / "longname.tar.gz", 8 * 1024 * 1024, payload[1])
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "longname.tar.gz", "a name longer than 4096 bytes?")
+    assert stored_ids() == set(good)
+
+
+def test_a_tar_member_with_a_huge_pax_name_is_refused_unread(batch, payload):
+    folder, good = batch
+    path = folder / "pax.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+        info = tarfile.TarInfo("y" * (2 * 1024 * 1024))
+        info.size = len(payload[1])
+        archive.addfile(info, io.BytesIO(payload[1]))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "pax.tar.gz", "a name longer than 4096 bytes?")
+    assert stored_ids() == set(good)
+
+
+def test_a_tar_member_name_over_4_kb_is_refused_and_never_stored(batch, payload, real_cables):
+    folder, good = batch
+    path = folder / "names.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT) as archive:
+        for name, data in (
+            ("z" * 5000, payload[1]),
+            (f"{real_cables[6][0]}.txt", real_cables[6][1]),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "names.tar.gz:zzz", "name longer than 4096 bytes: skipped")
+    assert stored_ids() == {*good, real_cables[6][0]}
+    assert max(len(source) for source in Cable.objects.values_list("source", flat=True)) < 4096
+
+
+# -- what a folder may hold: regular files only ------------------------------------------------
+
+
+def test_a_fifo_in_a_folder_is_refused_without_waiting(batch):
+    folder, good = batch
+    os.mkfifo(folder / "pipe.txt")
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "pipe.txt", "not a regular file")
+    assert stored_ids() == set(good)
+
+
+def test_a_symlink_to_a_device_in_a_folder_is_refused_unread(batch):
+    folder, good = batch
+    (folder / "zero.txt").symlink_to("/dev/zero")
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "zero.txt", "not a regular file")
+    assert stored_ids() == set(good)
+
+
+def test_a_symlink_to_a_cable_in_a_folder_is_followed(batch, payload, tmp_path):
+    folder, good = batch
+    (tmp_path / "elsewhere.txt").write_bytes(payload[1])
+    (folder / "linked.txt").symlink_to(tmp_path / "elsewhere.txt")
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0]}
+
+
+# -- what one cable may be ------------------------------------------------------------------
+
+
+def giant_cable(data: bytes, paragraphs: int, words: int = 4) -> bytes:
+    """A real cable with ``paragraphs`` more paragraphs in its body, before its second one."""
+    second = data.index("\n¶2. ".encode())
+    extra = "".join(
+        f"\n¶{n}. (U) MISSILE DEFENSE PARAGRAPH {' '.join(['TEXT'] * words)}.\n"
+        for n in range(2, 2 + paragraphs)
+    ).encode()
+    return data[:second] + extra + data[second:]
+
+
+def test_a_cable_with_too_many_paragraphs_is_refused(batch, payload, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_PARAGRAPHS = 500
+    (folder / "giant.txt").write_bytes(giant_cable(payload[1], 2000))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "giant.txt", "more than the 500 one cable may hold")
+    assert stored_ids() == set(good)
+
+
+def test_a_cable_with_a_paragraph_too_long_is_refused(batch, payload, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_PARAGRAPH_CHARS = 10_000
+    (folder / "long.txt").write_bytes(giant_cable(payload[1], 1, words=5000))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "long.txt", "more than the 10,000 allowed")
+    assert stored_ids() == set(good)
+
+
+def test_a_cable_file_over_the_default_limit_is_refused(batch, payload):
+    folder, good = batch
+    (folder / "huge.txt").write_bytes(giant_cable(payload[1], 80_000))  # ~5 MB
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "huge.txt", "file larger than 4.0 MB")
+    assert stored_ids() == set(good)
+
+
+# -- CPU budget per archive -------------------------------------------------------------------
+
+
+def test_an_archive_over_its_cpu_budget_is_stopped(batch, real_cables, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_INPUT_CPU_SECONDS = 0
+    settings.CABLESEARCH_INPUT_CPU_SECONDS_PER_MB = 0
+    # Members under every byte and ratio limit: only the CPU budget can stop this archive.
+    members = {f"m{n}.txt": os.urandom(300_000).hex().encode() for n in range(10)}
+    write_zip(folder / "slow.zip", members)
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "slow.zip", "CPU seconds to read")
+    assert stored_ids() == set(good)
+
+
 # -- encodings ------------------------------------------------------------------------------
 
 ACCENTED_SUBJECT = "CAFÉ CRÈME À SÃO PAULO – “NO” SAYS MINISTER ÑÚÑEZ"

@@ -10,7 +10,7 @@ from . import body as B
 from . import header as H
 from . import html as HT
 from .classification import normalise_classification, wikileaks_classification
-from .decode import decode_bytes
+from .decode import decode_bytes, strip_controls
 from .detect import detect_format, looks_binary
 from .ids import canonical_id, full_year, is_valid_id, make_id
 from .origins import origin_from_station
@@ -364,6 +364,7 @@ def _parse(data: bytes | str, source: str) -> CableRecord | ParseFailure:
         return ParseFailure(
             source=source, error="not a cable: the file holds binary data, not text"
         )
+    text = strip_controls(text)
     fmt = detect_format(text)
     if fmt == "text":
         return parse_text(text, source=source, fmt="text", name_hint=_id_hint(source))

@@ -57,17 +57,18 @@ class Command(BaseCommand):
                 )
             bar.update(summary.read - bar.n)
 
-        summary = import_paths(
-            paths,
-            batch_size=batch_size,
-            progress=progress,
-            parallel=False if no_parallel else None,
-        )
+        try:
+            summary = import_paths(
+                paths,
+                batch_size=batch_size,
+                progress=progress,
+                parallel=False if no_parallel else None,
+            )
+        finally:
+            # Closed however the import ends: a bar left open crashes the interpreter's exit.
+            if bar is not None:
+                bar.close()
         elapsed = time.monotonic() - started
-        if bar is not None:
-            bar.total = summary.read
-            bar.update(summary.read - bar.n)
-            bar.close()
         for failure in summary.failures:
             self.stderr.write(f"FAILED {failure.source}: {failure.error}")
         if not quiet:
