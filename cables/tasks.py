@@ -66,6 +66,9 @@ def run_import_job(job_id: int) -> dict:
     # Every update while importing goes through `running`: once staff cancel the job, it
     # matches nothing, which is how the import learns it should stop.
     running = jobs.filter(status=ImportJob.Status.RUNNING)
+    # Run before (then killed, failed or cancelled): the cables it stored count as unchanged
+    # now, and the killed run may never have handed them to the index.
+    again = job.started_at is not None
     size = sum(p.stat().st_size for p in job.folder.rglob("*") if p.is_file())
     now = timezone.now()
     started = jobs.filter(status=ImportJob.Status.QUEUED).update(
@@ -101,7 +104,9 @@ def run_import_job(job_id: int) -> dict:
 
     try:
         with _Heartbeat(job_id):
-            summary = import_paths([job.folder], progress=progress, root=settings.MEDIA_ROOT)
+            summary = import_paths(
+                [job.folder], progress=progress, root=settings.MEDIA_ROOT, announce_unchanged=again
+            )
     except _Cancelled:
         return _cancelled(jobs, latest)
     except Exception as exc:

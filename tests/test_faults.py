@@ -260,6 +260,58 @@ def test_two_imports_at_once_both_complete(site, subset, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+QUEUE_JOB = """
+import shutil, sys
+from django.db import transaction
+from cables.models import ImportJob
+from cables.tasks import run_import_job
+with transaction.atomic():
+    job = ImportJob.objects.create(files=["subset.tar.gz"])
+    job.folder.mkdir(parents=True)
+    shutil.copy(sys.argv[-1], job.folder / "subset.tar.gz")
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+print(job.pk)
+"""
+
+RUN_AGAIN = """
+from django.db import transaction
+from cables.admin import _queue_again
+from cables.models import ImportJob
+with transaction.atomic():
+    _queue_again(ImportJob.objects.all())
+"""
+
+JOB_STATE = """
+import json
+from cables.models import ImportJob
+job = ImportJob.objects.get()
+print(json.dumps([job.status, job.new, job.unchanged, job.failed]))
+"""
+
+
+def test_running_a_killed_job_again_leaves_every_cable_searchable(site, long_subset, tmp_path):
+    archive, expected = long_subset
+    # A worker import announces its cables to the index in groups of 20,000: killed early, it
+    # has stored cables and announced none.
+    queued = site.manage("shell", "-c", QUEUE_JOB.replace("sys.argv[-1]", repr(str(archive))))
+    assert queued.returncode == 0, queued.stderr
+    worker = site.start("db_worker", "--no-startup-delay", "-v0")
+    wait_for(lambda: site.count_cables() >= 40 or worker.poll() is not None)
+    worker.send_signal(signal.SIGKILL)
+    worker.communicate()
+    assert site.count_cables() < len(expected), "the kill came after the last cable was written"
+
+    assert site.manage("shell", "-c", RUN_AGAIN).returncode == 0
+    rerun = site.manage("db_worker", "--batch", "--no-startup-delay", "-v0")
+
+    assert rerun.returncode == 0, rerun.stderr
+    state = json.loads(site.manage("shell", "-c", JOB_STATE).stdout.strip().splitlines()[-1])
+    assert state[0] == "done" and state[3] == 0, state
+    assert state[1] + state[2] == len(expected)
+    checked = site.manage("check_index")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 # -- a lost index ------------------------------------------------------------------------
 
 

@@ -123,8 +123,17 @@ class Importer:
     ``announce_every``: committed cables per ``cables_stored`` signal (default: one per batch).
     """
 
-    def __init__(self, *, batch_size: int = BATCH_SIZE, announce_every: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        batch_size: int = BATCH_SIZE,
+        announce_every: int | None = None,
+        announce_unchanged: bool = False,
+    ) -> None:
         self.batch_size = batch_size
+        # Also hand unchanged cables to the index: a run after a killed one finds stored cables
+        # that the killed run never announced.
+        self.announce_unchanged = announce_unchanged
         self.summary = ImportSummary()
         self._pending: dict[str, _Pending] = {}
         self._known_tags: set[str] | None = None
@@ -190,12 +199,16 @@ class Importer:
             ).values_list("id", "content_hash", "format", "seen_hashes")
         }
         to_write: list[_Pending] = []
+        unchanged: list[str] = []
         for item in items:
             item.existing = stored.get(item.record.id)
             if item.existing is not None and self._unchanged(item, item.existing):
                 self.summary.unchanged += 1
+                unchanged.append(item.record.id)
             else:
                 to_write.append(item)
+        if self.announce_unchanged:
+            self._announce(unchanged)  # committed already, by an earlier run
         return to_write
 
     @staticmethod
@@ -405,6 +418,7 @@ def import_paths(
     progress: ProgressCallback | None = None,
     root: str | os.PathLike | None = None,
     parallel: bool | None = None,
+    announce_unchanged: bool = False,
 ) -> ImportSummary:
     """Import every cable found under ``paths`` and say what happened.
 
@@ -412,6 +426,7 @@ def import_paths(
     ``root``: name sources relative to this folder (see :class:`Sources`).
     ``parallel``: parse in a second process while this one writes (see
     :mod:`cables.ingest.pipeline`); by default when the input is big and there are two cores.
+    ``announce_unchanged``: hand unchanged cables to the index too (running a job again).
     """
     paths = list(paths)
     limits = limits or Limits.from_settings()
@@ -425,7 +440,9 @@ def import_paths(
     else:
         tracker = sources
         items = iter_parsed(sources)
-    importer = Importer(batch_size=batch_size, announce_every=announce_every)
+    importer = Importer(
+        batch_size=batch_size, announce_every=announce_every, announce_unchanged=announce_unchanged
+    )
     import_started.send(sender=Importer)
     try:
         for item in items:
