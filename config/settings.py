@@ -90,10 +90,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
     "cables",
     "search",
     "search.bookmarks",
+    # After cables, whose db_worker command (patient with a locked SQLite) replaces this one's.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -140,12 +141,15 @@ def _database() -> dict:
             # "database is locked" on write upgrades inside transactions.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": env_int("CABLESEARCH_SQLITE_TIMEOUT", 30),
         },
     }
 
 
 DATABASES = {"default": _database()}
+# How long imports, job progress and the task worker keep retrying while another connection
+# holds SQLite's write lock (each try waits the timeout above), before they fail loudly.
+CABLESEARCH_LOCK_PATIENCE_SECONDS = env_int("CABLESEARCH_LOCK_PATIENCE_SECONDS", 600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

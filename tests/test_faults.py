@@ -139,7 +139,7 @@ class Site:
 
             with psycopg.connect(self.env["DATABASE_URL"]) as conn:
                 return conn.execute(sql).fetchone()[0]
-        path = self.root / "data" / "cablesearch.sqlite3"
+        path = Path(self.env["CABLESEARCH_DATA_DIR"]) / "cablesearch.sqlite3"
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
             return conn.execute(sql).fetchone()[0]
 
@@ -310,6 +310,80 @@ def test_running_a_killed_job_again_leaves_every_cable_searchable(site, long_sub
     assert state[1] + state[2] == len(expected)
     checked = site.manage("check_index")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# -- a full disk -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_volume(tmp_path):
+    """Mount a tmpfs of a given size (root only); unmounted at the end."""
+    mounted: list[Path] = []
+
+    def mount(name: str, size: str) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)])
+        if done.returncode != 0:
+            pytest.skip("mounting a small tmpfs needs root")
+        mounted.append(path)
+        return path
+
+    yield mount
+    for path in mounted:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def grow(volume: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,size=256m", str(volume)], check=True)
+
+
+def summary_counts(stdout: str) -> dict[str, int]:
+    line = next(line for line in stdout.splitlines() if " new, " in line)
+    words = line.replace(",", "").split()
+    return {words[i + 1]: int(words[i]) for i in (0, 2, 4, 6)}
+
+
+def test_a_full_disk_stops_the_import_loudly_with_true_counts(
+    site, long_subset, small_volume, tmp_path
+):
+    if site.pg_name:
+        pytest.skip("the PostgreSQL cluster's disk is not this test's to fill")
+    archive, expected = long_subset
+    volume = small_volume("small-data", "6m")
+    site.env["CABLESEARCH_DATA_DIR"] = str(volume)
+    assert site.manage("migrate", "--noinput", "-v0").returncode == 0
+
+    full = site.manage("import_cables", str(archive), "--quiet")
+
+    assert full.returncode == 1, full.stdout + full.stderr
+    assert "The import stopped" in full.stderr and "full" in full.stderr, full.stderr
+    counts = summary_counts(full.stdout)
+    grow(volume)
+    assert counts["new"] == site.count_cables() < len(expected)
+    assert_whole(site.stored(), expected)
+    rerun = site.manage("import_cables", str(archive))
+    assert rerun.returncode == 0, rerun.stderr
+    assert site.manage("check_index", "--repair").returncode == 0
+    assert site.manage("check_index").returncode == 0
+
+
+def test_a_full_index_disk_stops_the_import_and_check_index_tells(site, subset, small_volume):
+    archive, expected = subset
+    volume = small_volume("small-index", "200k")
+    site.env["CABLESEARCH_INDEX_DIR"] = str(volume / "index")
+
+    full = site.manage("import_cables", str(archive), "--quiet")
+
+    assert full.returncode == 1, full.stdout + full.stderr
+    assert "the search index could not be updated" in full.stderr, full.stderr
+    assert summary_counts(full.stdout)["new"] == site.count_cables() == len(expected)
+    checked = site.manage("check_index")
+    assert checked.returncode == 1
+    assert "missing from the index" in checked.stdout
+    grow(volume)
+    assert site.manage("check_index", "--repair").returncode == 0
+    assert site.manage("check_index").returncode == 0
 
 
 # -- a lost index ------------------------------------------------------------------------
