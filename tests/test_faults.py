@@ -305,11 +305,100 @@ def test_running_a_killed_job_again_leaves_every_cable_searchable(site, long_sub
     rerun = site.manage("db_worker", "--batch", "--no-startup-delay", "-v0")
 
     assert rerun.returncode == 0, rerun.stderr
-    state = json.loads(site.manage("shell", "-c", JOB_STATE).stdout.strip().splitlines()[-1])
+    state = job_state(site)
     assert state[0] == "done" and state[3] == 0, state
     assert state[1] + state[2] == len(expected)
     checked = site.manage("check_index")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# -- a long write lock on SQLite -----------------------------------------------------------
+
+
+class WriteLock:
+    """Hold SQLite's write lock from outside, as a long transaction elsewhere would."""
+
+    def __init__(self, site: Site) -> None:
+        path = Path(site.env["CABLESEARCH_DATA_DIR"]) / "cablesearch.sqlite3"
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+
+    def __enter__(self) -> WriteLock:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's single write lock")
+
+
+# (Each lock is taken once the processes run: a process starting under a lock longer than the
+# timeout fails Django's system checks, which open a transaction to probe for JSON support.)
+
+
+@sqlite_only
+def test_an_import_waits_out_a_write_lock_longer_than_the_timeout(site, long_subset):
+    archive, expected = long_subset
+    site.env["CABLESEARCH_SQLITE_TIMEOUT"] = "1"
+    importer = site.start("import_cables", str(archive), "--quiet", "--batch-size", "5")
+    wait_for(lambda: site.count_cables() > 0 or importer.poll() is not None)
+    with WriteLock(site):
+        time.sleep(4)  # four times the timeout: every batch would have failed "locked"
+        assert site.count_cables() < len(expected)
+    out, err = importer.communicate(timeout=600)
+
+    assert importer.returncode == 0, err
+    assert set(site.stored()) == set(expected)
+
+
+@sqlite_only
+def test_the_worker_outlasts_a_write_lock_and_runs_the_next_job(site, subset):
+    archive, expected = subset
+    site.env["CABLESEARCH_SQLITE_TIMEOUT"] = "1"
+    worker = site.start("db_worker", "--no-startup-delay", "--interval", "0.2", "-v1")
+    try:
+        # Its log (on stderr) says when it has passed the system checks and polls for tasks.
+        assert "Starting worker" in worker.stderr.readline()
+        with WriteLock(site):
+            time.sleep(4)
+        assert worker.poll() is None, worker.communicate()[1]
+        queued = site.manage("shell", "-c", QUEUE_JOB.replace("sys.argv[-1]", repr(str(archive))))
+        assert queued.returncode == 0, queued.stderr
+        wait_for(lambda: job_state(site)[0] in ("done", "failed"), every=0.5)
+        assert job_state(site)[0] == "done"
+        assert site.count_cables() == len(expected)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=60)
+
+
+def job_state(site: Site) -> list:
+    return json.loads(site.manage("shell", "-c", JOB_STATE).stdout.strip().splitlines()[-1])
+
+
+@sqlite_only
+def test_two_imports_and_a_job_under_a_long_lock_all_complete(site, long_subset):
+    archive, expected = long_subset
+    site.env["CABLESEARCH_SQLITE_TIMEOUT"] = "1"
+    queued = site.manage("shell", "-c", QUEUE_JOB.replace("sys.argv[-1]", repr(str(archive))))
+    assert queued.returncode == 0, queued.stderr
+    processes = [
+        site.start("import_cables", str(archive), "--quiet", "--batch-size", "5"),
+        site.start("import_cables", str(archive), "--quiet", "--batch-size", "5"),
+        site.start("db_worker", "--batch", "--no-startup-delay", "-v0"),
+    ]
+    wait_for(lambda: site.count_cables() > 0)
+    with WriteLock(site):
+        time.sleep(3)
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in processes]
+
+    assert [status for status, _ in results] == [0, 0, 0], results
+    state = job_state(site)
+    assert state[0] == "done" and state[3] == 0, state
+    assert set(site.stored()) == set(expected)
+    assert site.manage("check_index").returncode == 0
 
 
 # -- a full disk -------------------------------------------------------------------------
