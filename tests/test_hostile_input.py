@@ -775,6 +775,70 @@ def test_markup_in_a_cable_is_escaped_in_json_and_raw(client, trapped_cable):
     assert raw.headers.get("X-Content-Type-Options") == "nosniff"
 
 
+# -- control characters ------------------------------------------------------------------------
+
+
+def test_control_characters_in_a_cable_are_dropped_when_it_is_read(batch, payload):
+    folder, good = batch
+    (folder / "c0.txt").write_text(with_subject(payload[1], "ZANZIBARITE\x01 TALKS\x1b[31m"))
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert Cable.objects.get(pk=payload[0]).subject == "ZANZIBARITE TALKS[31m"
+
+
+@pytest.fixture
+def controlled_cable(tmp_path, index_dir, real_cables) -> str:
+    """A stored, indexed cable whose subject carries C0 controls (stored before the parser
+    dropped them), and its paragraphs too."""
+    cable_id, data = real_cables[0]
+    (tmp_path / "c.txt").write_text(with_subject(data, "ZANZIBARITE TALKS"))
+    status, errors = import_cables(tmp_path / "c.txt")
+    assert status == 0, errors
+    Cable.objects.filter(pk=cable_id).update(subject="ZANZIBARITE\x01\x00 TALKS\x1b")
+    from cables.models import Paragraph
+
+    Paragraph.objects.filter(cable_id=cable_id).update(text="ZANZIBARITE \x02 WORDS \x1f")
+    return cable_id
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("q", ["zanzibarite", "\x01", "\x00", "\x1b", "zanzibarite \x01"])
+def test_the_search_feed_answers_whatever_the_query_and_the_stored_text(
+    client, controlled_cable, q
+):
+    response = client.get("/search.atom", {"q": q})
+
+    assert response.status_code == 200
+    ElementTree.fromstring(response.content)  # well-formed XML
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_feed_lists_a_cable_stored_with_control_characters(client, controlled_cable):
+    response = client.get("/search.atom", {"q": "zanzibarite"})
+
+    feed = ElementTree.fromstring(response.content)
+    titles = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert f"{controlled_cable}: ZANZIBARITE TALKS" in titles
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_search_feed_named_with_control_characters_answers(
+    client, controlled_cable, django_user_model
+):
+    from search.bookmarks.models import SavedSearch
+
+    user = django_user_model.objects.create_user("reader", password="pw")
+    saved = SavedSearch.objects.create(user=user, name="Zanzibar\x01\x1b", query="q=zanzibarite")
+
+    response = client.get(saved.feed_url)
+
+    assert response.status_code == 200
+    feed = ElementTree.fromstring(response.content)
+    assert feed.find("{http://www.w3.org/2005/Atom}title").text == "Zanzibar · cablesearch"
+
+
 # -- the same through the admin upload ---------------------------------------------------------
 
 UPLOAD_URL = "/admin/cables/importjob/upload/"
