@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads a body (the CSRF check does): an oversized one is never read.
+    "cables.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -187,6 +189,9 @@ STORAGES = {
 CABLESEARCH_MAX_UPLOAD_BYTES = env_int("CABLESEARCH_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("CABLESEARCH_MAX_UPLOAD_FILES", 1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bigger uploads stream to files here while they arrive (not to /tmp): all the app writes.
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 
 # Import limits (cables/ingest/sources.py): hostile archives fail with a message, the rest imports.
 CABLESEARCH_MAX_FILE_BYTES = env_int("CABLESEARCH_MAX_FILE_BYTES", 4 * 1024 * 1024)

@@ -27,15 +27,30 @@ def cable_rows(ids: list[str]) -> dict[str, dict]:
     return rows
 
 
-def paragraphs_of(ids: list[str]) -> dict[str, list[tuple[int, str]]]:
-    """id -> [(paragraph number, text)] in order, one query for all the page's hits."""
+def paragraphs_of(
+    ids: list[str], containing: Iterable[str] = ()
+) -> dict[str, list[tuple[int, str]]]:
+    """id -> [(paragraph number, text)] in order, one query for all the page's hits.
+
+    ``containing``: only the paragraphs holding one of these strings (any case), the only ones
+    a snippet can show. The database skips the rest, so a cable of thousands of paragraphs
+    costs a page what its matching paragraphs cost, not its whole text. (Non-ASCII strings load
+    every paragraph: SQLite's LIKE folds the case of ASCII letters only.)
+    """
+    from django.db.models import Q
+
     from cables.models import Paragraph
 
+    rows = Paragraph.objects.filter(cable_id__in=ids)
+    words = [word for word in containing if word]
+    if words and all(word.isascii() for word in words):
+        holding = Q()
+        for word in words:
+            holding |= Q(text__icontains=word)
+        rows = rows.filter(holding)
     out: dict[str, list[tuple[int, str]]] = {}
-    for cable_id, number, text in (
-        Paragraph.objects.filter(cable_id__in=ids)
-        .order_by("cable_id", "position")
-        .values_list("cable_id", "number", "text")
+    for cable_id, number, text in rows.order_by("cable_id", "position").values_list(
+        "cable_id", "number", "text"
     ):
         out.setdefault(cable_id, []).append((number, text))
     return out

@@ -968,3 +968,116 @@ def test_an_upload_named_with_a_path_stays_in_its_job_folder(
     assert all(job.folder in p.parents for p in written if p.name.endswith("escaped.txt"))
     assert [p.name for p in written if p.name.endswith("escaped.txt")] == ["escaped.txt"]
     assert stored_ids() == {cable_id}
+
+
+@uploads_commit
+def test_uploads_named_with_no_usable_characters_are_imported(
+    staff_client, real_cables, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    files = {"<>": real_cables[0][1], "$$$": real_cables[1][1]}
+
+    response = upload(staff_client, files, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.files == ["upload", "upload-2"]
+    assert stored_ids() == {real_cables[0][0], real_cables[1][0]}
+
+
+@pytest.fixture
+def tiny_media(tmp_path, settings):
+    """MEDIA_ROOT on a 256 KB tmpfs (root only), so an upload fills the disk."""
+    import subprocess
+
+    volume = tmp_path / "tiny-media"
+    volume.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(volume)]).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    settings.MEDIA_ROOT = volume
+    yield volume
+    subprocess.run(["umount", "-l", str(volume)], check=False)
+
+
+@uploads_commit
+def test_an_upload_that_fills_the_disk_is_refused_and_leaves_nothing(
+    staff_client, real_cables, tiny_media, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    big = real_cables[1][1] + b"\n" + os.urandom(400_000).hex().encode()
+    files = {"first.txt": real_cables[0][1], "big.txt": big}
+
+    response = upload(staff_client, files, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert b"could not be saved" in response.content
+    assert not ImportJob.objects.exists()
+    assert [p for p in tiny_media.rglob("*") if p.is_file()] == []
+
+
+@uploads_commit
+def test_the_next_job_never_inherits_a_refused_uploads_files(
+    staff_client, real_cables, tiny_media, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    big = real_cables[1][1] + b"\n" + os.urandom(400_000).hex().encode()
+    upload(
+        staff_client,
+        {"first.txt": real_cables[0][1], "big.txt": big},
+        django_capture_on_commit_callbacks,
+    )
+
+    upload(staff_client, {"next.txt": real_cables[2][1]}, django_capture_on_commit_callbacks)
+
+    job = ImportJob.objects.get()
+    assert sorted(p.name for p in job.folder.iterdir()) == ["next.txt"]
+    assert stored_ids() == {real_cables[2][0]}
+
+
+def post_headers_only(live_server, path: str, length: int, cookie: str = "") -> tuple[int, bytes]:
+    """Send a POST declaring ``length`` bytes of multipart body, send 64 KB of it, read the answer."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(live_server.url)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    conn.putrequest("POST", path)
+    conn.putheader("Content-Type", "multipart/form-data; boundary=xyz")
+    conn.putheader("Content-Length", str(length))
+    if cookie:
+        conn.putheader("Cookie", cookie)
+    conn.endheaders()
+    conn.send(b"--xyz\r\nContent-Disposition: form-data; name=files; filename=a.txt\r\n\r\n")
+    conn.send(b"x" * 65536)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", [UPLOAD_URL, "/search", "/accounts/login/"])
+def test_an_anonymous_gigabyte_post_is_refused_before_it_is_read(live_server, settings, path):
+    status, body = post_headers_only(live_server, path, 1024**3)
+
+    assert status == 413
+    assert b"the limit is" in body
+    assert [p for p in Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_upload_over_the_limit_is_refused_on_the_upload_page_unread(
+    live_server, settings, django_user_model, client
+):
+    django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
+    client.login(username="clerk", password="pw")
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    status, body = post_headers_only(live_server, UPLOAD_URL, 1024**3, cookie)
+
+    assert status == 200
+    assert b"The upload is 1024.0 MB; the limit is 512.0 MB." in body
+    assert [p for p in Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()] == []

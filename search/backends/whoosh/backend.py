@@ -516,7 +516,7 @@ class WhooshBackend(BaseSearchBackend):
         ids = [ctx.arrays.ids[d] for d in docnums]
         rows = hydrate.cable_rows(ids)
         matcher = Matcher(positive_words(sel.parsed.tree))
-        paras = hydrate.paragraphs_of(ids) if matcher else {}
+        paras = hydrate.paragraphs_of(ids, containing=matcher.starts) if matcher else {}
         hits = []
         for cable_id, score in zip(ids, scores, strict=True):
             row = rows.get(cable_id)
