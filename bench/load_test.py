@@ -217,9 +217,6 @@ def initial_archive(count: int, folder: Path) -> Path:
     return path
 
 
-GIANT_ID = "99GIANT1"
-
-
 def giant_cable(folder: Path, paragraphs: int, paragraph_chars: int) -> Path:
     """A real cable grown to ``paragraphs`` paragraphs of ``paragraph_chars`` characters, each
     holding the load test's query words, under an id of its own: every search matches it."""
@@ -232,13 +229,15 @@ def giant_cable(folder: Path, paragraphs: int, paragraph_chars: int) -> Path:
     sys.path.insert(0, str(PROJECT_DIR))
     from cables.parsing import parse
 
-    own_id = parse(text.encode(), source="x.txt").id
+    # An id of its own (no other cable replaces it): its serial number changed in the text.
+    serial = re.search(r"(\d+)$", parse(text.encode(), source="x.txt").id).group(1)
+    text = re.sub(rf"\b0*{serial}\b", "99999", text)
     words = " ".join(w.strip('"') for w in WORDS).upper()
     filler = (words + " ") * (paragraph_chars // (len(words) + 1) + 1)
     body = "".join(f"\n¶{n}. (C) {filler[:paragraph_chars]}\n" for n in range(2, 2 + paragraphs))
     second = text.index("\n¶2. ")
     path = folder / "giant.txt"
-    path.write_text((text[:second] + body + text[second:]).replace(own_id, GIANT_ID))
+    path.write_text(text[:second] + body + text[second:])
     return path
 
 
