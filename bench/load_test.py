@@ -234,7 +234,7 @@ def giant_cable(folder: Path, paragraphs: int, paragraph_chars: int) -> Path:
     text = re.sub(rf"\b0*{serial}\b", "99999", text)
     words = " ".join(w.strip('"') for w in WORDS).upper()
     filler = (words + " ") * (paragraph_chars // (len(words) + 1) + 1)
-    body = "".join(f"\n¶{n}. (C) {filler[:paragraph_chars]}\n" for n in range(2, 2 + paragraphs))
+    body = "".join(f"\n\n¶{n}. (C) {filler[:paragraph_chars]}\n" for n in range(2, 2 + paragraphs))
     second = text.index("\n¶2. ")
     path = folder / "giant.txt"
     path.write_text(text[:second] + body + text[second:])

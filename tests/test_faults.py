@@ -560,3 +560,55 @@ def test_searches_during_an_import_never_fail(site, subset, tmp_path, corpus_dir
     assert importer.returncode == 0, importer.stderr.read()
     assert [s.error for s in run.samples if s.error] == []
     assert {s.kind for s in run.samples} == {"search", "cable"}
+
+
+# -- concurrent sign-ins ---------------------------------------------------------------------
+
+
+def guess_password(port: int, start: threading.Barrier, statuses: list[int]) -> None:
+    """One scripted sign-in with a wrong password: its own CSRF cookie and token."""
+    import http.client
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", "/accounts/login/")
+    page = conn.getresponse()
+    cookie = page.getheader("Set-Cookie").split(";", 1)[0]
+    token = page.read().decode().split('name="csrfmiddlewaretoken" value="', 1)[1].split('"')[0]
+    body = urlencode({"username": "alice", "password": "wrong", "csrfmiddlewaretoken": token})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    start.wait()
+    conn.request("POST", "/accounts/login/", body, headers)
+    statuses.append(conn.getresponse().status)
+    conn.close()
+
+
+def test_concurrent_wrong_passwords_never_get_more_checks_than_the_limit(site, tmp_path):
+    from bench.load_test import free_port, start_gunicorn, stop
+
+    made = site.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_user('alice', password='a long pass phrase')",
+    )
+    assert made.returncode == 0, made.stderr
+    assert site.manage("collectstatic", "--noinput", "-v0").returncode == 0
+    port = free_port()
+    server = start_gunicorn(site.env, port, workers=2, threads=12, log=tmp_path / "server.log")
+    statuses: list[int] = []
+    start = threading.Barrier(24)
+    try:
+        guesses = [
+            threading.Thread(target=guess_password, args=(port, start, statuses)) for _ in range(24)
+        ]
+        for thread in guesses:
+            thread.start()
+        for thread in guesses:
+            thread.join()
+    finally:
+        stop(server)
+
+    assert len(statuses) == 24
+    assert statuses.count(200) == 5, statuses  # checked against the password: the limit
+    assert statuses.count(429) == 19

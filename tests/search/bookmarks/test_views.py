@@ -411,3 +411,16 @@ def test_save_search_with_an_absurdly_long_query_says_so(alice_client):
     assert response.status_code == 200
     assert "the search is too long" in response.text
     assert not SavedSearch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/cables/07MOSCOW%005100/", "/cables/%00.json", "/cables/%01/raw"]
+)
+def test_a_cable_url_with_control_characters_is_a_404(client, db, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_bookmark_filter_with_a_nul_answers(alice_client):
+    response = alice_client.get("/bookmarks/", {"f": "nato\x00"})
+
+    assert response.status_code == 200
