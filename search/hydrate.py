@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 CODE_FACETS = ("tag", "country", "program", "org")
+# Paragraphs holding a query word loaded per hit, at most (see paragraphs_of).
+SNIPPET_CANDIDATES = 60
 
 
 def cable_rows(ids: list[str]) -> dict[str, dict]:
@@ -33,11 +35,12 @@ def paragraphs_of(
     """id -> [(paragraph number, text)] in order, one query for all the page's hits.
 
     ``containing``: only the paragraphs holding one of these strings (any case), the only ones
-    a snippet can show. The database skips the rest, so a cable of thousands of paragraphs
-    costs a page what its matching paragraphs cost, not its whole text. (Non-ASCII strings load
-    every paragraph: SQLite's LIKE folds the case of ASCII letters only.)
+    a snippet can show, and of those the first SNIPPET_CANDIDATES. The database skips the rest,
+    so a cable of thousands of paragraphs costs a page no more than a few dozen paragraphs.
+    (Non-ASCII strings load every paragraph: SQLite's LIKE folds the case of ASCII letters only.)
     """
-    from django.db.models import Q
+    from django.db.models import F, Q, Window
+    from django.db.models.functions import RowNumber
 
     from cables.models import Paragraph
 
@@ -47,7 +50,15 @@ def paragraphs_of(
         holding = Q()
         for word in words:
             holding |= Q(text__icontains=word)
-        rows = rows.filter(holding)
+        # The first SNIPPET_CANDIDATES holding a word are enough to pick a page's three
+        # snippets from: a cable whose every paragraph matches costs no more than that.
+        rows = (
+            rows.filter(holding)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("cable_id")], order_by=F("position").asc())
+            )
+            .filter(rank__lte=SNIPPET_CANDIDATES)
+        )
     out: dict[str, list[tuple[int, str]]] = {}
     for cable_id, number, text in rows.order_by("cable_id", "position").values_list(
         "cable_id", "number", "text"
