@@ -217,6 +217,30 @@ def initial_archive(count: int, folder: Path) -> Path:
     return path
 
 
+def giant_cable(folder: Path, paragraphs: int, paragraph_chars: int) -> Path:
+    """A real cable grown to ``paragraphs`` paragraphs of ``paragraph_chars`` characters, each
+    holding the load test's query words, under an id of its own: every search matches it."""
+    with tarfile.open(CORPUS_DIR / "cables-text.tar.xz", "r|xz") as source:
+        for member in source:
+            if member.isfile():
+                text = source.extractfile(member).read().decode("utf-8", "replace")
+                if "\n¶2. " in text:
+                    break
+    sys.path.insert(0, str(PROJECT_DIR))
+    from cables.parsing import parse
+
+    # An id of its own (no other cable replaces it): its serial number changed in the text.
+    serial = re.search(r"(\d+)$", parse(text.encode(), source="x.txt").id).group(1)
+    text = re.sub(rf"\b0*{serial}\b", "99999", text)
+    words = " ".join(w.strip('"') for w in WORDS).upper()
+    filler = (words + " ") * (paragraph_chars // (len(words) + 1) + 1)
+    body = "".join(f"\n\n¶{n}. (C) {filler[:paragraph_chars]}\n" for n in range(2, 2 + paragraphs))
+    second = text.index("\n¶2. ")
+    path = folder / "giant.txt"
+    path.write_text(text[:second] + body + text[second:])
+    return path
+
+
 def start_gunicorn(
     env: dict[str, str],
     port: int,
@@ -308,6 +332,13 @@ def main() -> int:
         default="",
         help="an EMPTY PostgreSQL database to use (default: SQLite in the throwaway folder)",
     )
+    parser.add_argument(
+        "--giant",
+        metavar="PARAGRAPHSxCHARS",
+        default="",
+        help="also store one giant cable matching every query (e.g. 5000x800: the most the "
+        "default limits allow); the import limits are raised for it when needed",
+    )
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
     args = parser.parse_args()
@@ -324,6 +355,16 @@ def main() -> int:
         manage(env, "collectstatic", "--noinput", "-v0", log=log)
         archive = initial_archive(args.initial, folder)
         manage(env, "import_cables", str(archive), "--quiet", log=log)
+        if args.giant:
+            paragraphs, chars = (int(n) for n in args.giant.lower().split("x"))
+            giant_env = {
+                **env,
+                "CABLESEARCH_MAX_FILE_BYTES": str(max(4 << 20, paragraphs * (chars + 20) * 2)),
+                "CABLESEARCH_MAX_PARAGRAPHS": str(max(5000, paragraphs)),
+            }
+            giant = giant_cable(folder, paragraphs, chars)
+            manage(giant_env, "import_cables", str(giant), "--quiet", log=log)
+            print(f"Stored a giant cable of {giant.stat().st_size:,} bytes", flush=True)
         known_ids = stored_ids(env)
         print(
             f"Set up with {len(known_ids)} cables in {time.monotonic() - started:.0f} s", flush=True

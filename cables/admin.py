@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import partial
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import (
@@ -360,10 +362,11 @@ class ImportJobAdmin(admin.ModelAdmin):
         error = ""
         form = UploadForm()
         if request.method == "POST":
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            declared = declared_length(request)
             if declared > limit:
-                # Refused before the files are looked at.
-                error = f"The upload is {_size(declared)}; the limit is {_size(limit)}."
+                # Refused before the files are looked at (cables.middleware refuses it even
+                # before the body is read; this is the same answer for a direct call).
+                error = upload_too_big(declared, limit)
             else:
                 form = UploadForm(request.POST, request.FILES)
                 if form.is_valid():
@@ -377,13 +380,16 @@ class ImportJobAdmin(admin.ModelAdmin):
                         )
                         url = reverse("admin:cables_importjob_change", args=[job.pk])
                         return HttpResponseRedirect(url)
+        return self.upload_page(request, form, error)
+
+    def upload_page(self, request: HttpRequest, form: forms.Form, error: str) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Upload cables",
             "form": form,
             "error": error,
-            "limit": _size(limit),
+            "limit": _size(settings.CABLESEARCH_MAX_UPLOAD_BYTES),
         }
         return TemplateResponse(request, "admin/cables/importjob/upload.html", context)
 
@@ -395,20 +401,56 @@ class ImportJobAdmin(admin.ModelAdmin):
             check_upload(upload)
         from cables.tasks import run_import_job
 
-        with transaction.atomic():
-            job = ImportJob.objects.create(created_by=request.user, total_bytes=total)
-            job.folder.mkdir(parents=True, exist_ok=True)
-            names: list[str] = []
-            for upload in files:
-                name = _unique_name(get_valid_filename(upload.name) or "upload", names)
-                names.append(name)
-                with open(job.folder / name, "wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-            job.files = names
-            job.save(update_fields=["files"])
-            transaction.on_commit(partial(run_import_job.enqueue, job.pk))
+        folder = None
+        try:
+            with transaction.atomic():
+                job = ImportJob.objects.create(created_by=request.user, total_bytes=total)
+                folder = job.folder
+                # SQLite hands a rolled-back job's id out again: never inherit its files.
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+                names: list[str] = []
+                for upload in files:
+                    name = _unique_name(_safe_name(upload.name), names)
+                    names.append(name)
+                    with open(folder / name, "wb") as out:
+                        for chunk in upload.chunks():
+                            out.write(chunk)
+                job.files = names
+                job.save(update_fields=["files"])
+                transaction.on_commit(partial(run_import_job.enqueue, job.pk))
+        except OSError as exc:
+            # Disk full, permissions: the job is rolled back and leaves no file behind.
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise UploadRefused(
+                f"The upload could not be saved ({exc.strerror or exc}); nothing was kept."
+            ) from exc
+        except BaseException:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
         return job
+
+
+def declared_length(request: HttpRequest) -> int:
+    """The request body's size as its Content-Length says (0 when absent or unreadable)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+def upload_too_big(size: int, limit: int) -> str:
+    return f"The upload is {_size(size)}; the limit is {_size(limit)}."
+
+
+def _safe_name(name: str) -> str:
+    """A file name to store an upload under; never refuses ("<>" is stored as "upload")."""
+    try:
+        return get_valid_filename(name)[:200] or "upload"
+    except SuspiciousFileOperation:
+        return "upload"
 
 
 def _queue_again(jobs: QuerySet) -> list[int]:

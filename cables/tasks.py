@@ -13,7 +13,8 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from cables.ingest.importer import ImportSummary, ProgressSource, import_paths
+from cables.ingest.importer import ImportStopped, ImportSummary, ProgressSource, import_paths
+from cables.locking import is_locked, patiently
 from cables.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def run_import_job(job_id: int) -> dict:
     # Every update while importing goes through `running`: once staff cancel the job, it
     # matches nothing, which is how the import learns it should stop.
     running = jobs.filter(status=ImportJob.Status.RUNNING)
+    # Run before (then killed, failed or cancelled): the cables it stored count as unchanged
+    # now, and the killed run may never have handed them to the index.
+    again = job.started_at is not None
     size = sum(p.stat().st_size for p in job.folder.rglob("*") if p.is_file())
     now = timezone.now()
     started = jobs.filter(status=ImportJob.Status.QUEUED).update(
@@ -86,14 +90,19 @@ def run_import_job(job_id: int) -> dict:
         estimate = summary.read
         if sources.bytes_done:
             estimate = max(estimate, round(summary.read * sources.bytes_total / sources.bytes_done))
-        saved = running.update(
-            total_bytes=sources.bytes_total,
-            processed_bytes=sources.bytes_done,
-            total=estimate,
-            processed=summary.read,
-            heartbeat_at=timezone.now(),
-            **summary.as_dict(),
-        )
+        try:
+            saved = running.update(
+                total_bytes=sources.bytes_total,
+                processed_bytes=sources.bytes_done,
+                total=estimate,
+                processed=summary.read,
+                heartbeat_at=timezone.now(),
+                **summary.as_dict(),
+            )
+        except DatabaseError as exc:
+            if is_locked(exc):
+                return  # another writer holds the lock: the next report will do
+            raise
         if not saved:
             # Raised between batches: no cable is half-written, and import_paths still
             # hands what was committed to the index on the way out.
@@ -101,9 +110,29 @@ def run_import_job(job_id: int) -> dict:
 
     try:
         with _Heartbeat(job_id):
-            summary = import_paths([job.folder], progress=progress, root=settings.MEDIA_ROOT)
+            summary = import_paths(
+                [job.folder], progress=progress, root=settings.MEDIA_ROOT, announce_unchanged=again
+            )
     except _Cancelled:
         return _cancelled(jobs, latest)
+    except ImportStopped as exc:
+        stopped = exc
+        logger.error("import job %s stopped: %s", job_id, stopped.reason)
+        patiently(
+            lambda: running.update(
+                status=ImportJob.Status.FAILED,
+                finished_at=timezone.now(),
+                processed=stopped.summary.read,
+                errors=_errors(stopped.summary),
+                message=(
+                    f"The import stopped: {stopped.reason}. The counts are what was stored; "
+                    "nothing is half-written. Fix the cause and run the import again."
+                ),
+                **stopped.summary.as_dict(),
+            ),
+            "an import job's result",
+        )
+        return {"failed": True, **stopped.summary.as_dict()}
     except Exception as exc:
         logger.exception("import job %s failed", job_id)
         running.update(
@@ -112,14 +141,17 @@ def run_import_job(job_id: int) -> dict:
             message=f"The import stopped on an unexpected error: {exc}",
         )
         return {"failed": True}
-    finished = running.update(
-        status=ImportJob.Status.DONE,
-        finished_at=timezone.now(),
-        total=summary.read,
-        processed=summary.read,
-        processed_bytes=F("total_bytes"),
-        errors=_errors(summary),
-        **summary.as_dict(),
+    finished = patiently(
+        lambda: running.update(
+            status=ImportJob.Status.DONE,
+            finished_at=timezone.now(),
+            total=summary.read,
+            processed=summary.read,
+            processed_bytes=F("total_bytes"),
+            errors=_errors(summary),
+            **summary.as_dict(),
+        ),
+        "an import job's result",
     )
     if not finished:  # cancelled after the last progress report
         return _cancelled(jobs, summary)

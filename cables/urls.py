@@ -1,12 +1,12 @@
 from django.urls import path
 
-from cables import views
+from cables import converters, views  # noqa: F401 - converters registers <cable_id:>
 
 app_name = "cables"
 
 urlpatterns = [
     # Before the detail route: "07MOSCOW5100.json" is a valid path segment.
-    path("cables/<str:cable_id>.json", views.cable_json, name="json"),
-    path("cables/<str:cable_id>/raw", views.cable_raw, name="raw"),
-    path("cables/<str:cable_id>/", views.cable_detail, name="detail"),
+    path("cables/<cable_id:cable_id>.json", views.cable_json, name="json"),
+    path("cables/<cable_id:cable_id>/raw", views.cable_raw, name="raw"),
+    path("cables/<cable_id:cable_id>/", views.cable_detail, name="detail"),
 ]

@@ -12,6 +12,11 @@ timeout = 60
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# The request line holds the whole query string: the API accepts queries of 5,000 characters
+# (search/state.py MAX_QUERY_CHARS), more than gunicorn's default of 4,094 bytes. 8,190 is
+# gunicorn's maximum (0 would mean no limit at all): a 5,000-character query fits with its
+# filters as long as it is mostly ASCII (each other character takes 6-9 bytes encoded).
+limit_request_line = 8190
 
 
 def post_worker_init(worker) -> None:

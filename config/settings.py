@@ -90,10 +90,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
     "cables",
     "search",
     "search.bookmarks",
+    # After cables, whose db_worker command (patient with a locked SQLite) replaces this one's.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads a body (the CSRF check does): an oversized one is never read.
+    "cables.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,12 +143,15 @@ def _database() -> dict:
             # "database is locked" on write upgrades inside transactions.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": env_int("CABLESEARCH_SQLITE_TIMEOUT", 30),
         },
     }
 
 
 DATABASES = {"default": _database()}
+# How long imports, job progress and the task worker keep retrying while another connection
+# holds SQLite's write lock (each try waits the timeout above), before they fail loudly.
+CABLESEARCH_LOCK_PATIENCE_SECONDS = env_int("CABLESEARCH_LOCK_PATIENCE_SECONDS", 600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -183,13 +189,25 @@ STORAGES = {
 CABLESEARCH_MAX_UPLOAD_BYTES = env_int("CABLESEARCH_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("CABLESEARCH_MAX_UPLOAD_FILES", 1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bigger uploads stream to files here while they arrive (not to /tmp): all the app writes.
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 
 # Import limits (cables/ingest/sources.py): hostile archives fail with a message, the rest imports.
-CABLESEARCH_MAX_FILE_BYTES = env_int("CABLESEARCH_MAX_FILE_BYTES", 32 * 1024 * 1024)
+CABLESEARCH_MAX_FILE_BYTES = env_int("CABLESEARCH_MAX_FILE_BYTES", 4 * 1024 * 1024)
 CABLESEARCH_MAX_ARCHIVE_BYTES = env_int("CABLESEARCH_MAX_ARCHIVE_BYTES", 8 * 1024**3)
 CABLESEARCH_MAX_ARCHIVE_MEMBERS = env_int("CABLESEARCH_MAX_ARCHIVE_MEMBERS", 1_000_000)
 CABLESEARCH_MAX_COMPRESSION_RATIO = env_int("CABLESEARCH_MAX_COMPRESSION_RATIO", 200)
 CABLESEARCH_MAX_ARCHIVE_DEPTH = env_int("CABLESEARCH_MAX_ARCHIVE_DEPTH", 3)
+# CPU seconds one input (file or archive) may cost to read and parse: the first plus the second
+# per MB of the input (the full release's 1.7 GB cables.csv gets ~6,900; its whole import costs
+# ~2,100 CPU seconds over all processes).
+CABLESEARCH_MAX_INPUT_CPU_SECONDS = env_int("CABLESEARCH_MAX_INPUT_CPU_SECONDS", 120)
+CABLESEARCH_INPUT_CPU_SECONDS_PER_MB = env_int("CABLESEARCH_INPUT_CPU_SECONDS_PER_MB", 4)
+# What one cable may hold (cables/ingest/reading.py): a bigger one is refused with a message.
+# The largest Cablegate cables have a few hundred paragraphs of at most ~60,000 characters.
+CABLESEARCH_MAX_PARAGRAPHS = env_int("CABLESEARCH_MAX_PARAGRAPHS", 5000)
+CABLESEARCH_MAX_PARAGRAPH_CHARS = env_int("CABLESEARCH_MAX_PARAGRAPH_CHARS", 200_000)
 
 # Search
 CABLESEARCH_SEARCH_BACKEND = os.environ.get(

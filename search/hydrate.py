@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 CODE_FACETS = ("tag", "country", "program", "org")
+# Paragraphs holding a query word loaded per hit, at most (see paragraphs_of).
+SNIPPET_CANDIDATES = 60
 
 
 def cable_rows(ids: list[str]) -> dict[str, dict]:
@@ -37,18 +39,41 @@ def tags_of(ids: list[str]) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def paragraphs_of(ids: list[str], marking: str | None = None) -> dict[str, list[tuple[int, str]]]:
-    """id -> [(paragraph number, text)] in order, one query for all the page's hits;
+def paragraphs_of(
+    ids: list[str], marking: str | None = None, containing: Iterable[str] = ()
+) -> dict[str, list[tuple[int, str]]]:
+    """id -> [(paragraph number, text)] in order, one query for all the page's hits.
+
     ``marking`` (a query's marking:S): only the paragraphs it keeps, where snippets may come
-    from."""
+    from. ``containing``: only the paragraphs holding one of these strings (any case), the only
+    ones a snippet can show, and of those the first SNIPPET_CANDIDATES. The database skips the
+    rest, so a cable of thousands of paragraphs costs a page no more than a few dozen paragraphs.
+    (Non-ASCII strings load every paragraph: SQLite's LIKE folds the case of ASCII letters only.)
+    """
+    from django.db.models import F, Q, Window
+    from django.db.models.functions import RowNumber
+
     from cables.models import Paragraph
     from search.query import marking_matches
 
+    rows = Paragraph.objects.filter(cable_id__in=ids)
+    words = [word for word in containing if word]
+    if words and all(word.isascii() for word in words):
+        holding = Q()
+        for word in words:
+            holding |= Q(text__icontains=word)
+        # The first SNIPPET_CANDIDATES holding a word are enough to pick a page's three
+        # snippets from: a cable whose every paragraph matches costs no more than that.
+        rows = (
+            rows.filter(holding)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("cable_id")], order_by=F("position").asc())
+            )
+            .filter(rank__lte=SNIPPET_CANDIDATES)
+        )
     out: dict[str, list[tuple[int, str]]] = {}
-    for cable_id, number, text, mark in (
-        Paragraph.objects.filter(cable_id__in=ids)
-        .order_by("cable_id", "position")
-        .values_list("cable_id", "number", "text", "marking")
+    for cable_id, number, text, mark in rows.order_by("cable_id", "position").values_list(
+        "cable_id", "number", "text", "marking"
     ):
         if marking is None or marking_matches(marking, mark):
             out.setdefault(cable_id, []).append((number, text))

@@ -10,14 +10,16 @@ log = logging.getLogger(__name__)
 
 
 def on_cables_stored(sender, ids=(), **kwargs) -> None:
-    # The cables are committed already; a failure here must not undo or break the import.
-    # Whatever is not indexed shows up in `manage.py check_index` and `--repair` fixes it.
+    # The cables are committed already: a failure here cannot undo them. It is raised to the
+    # importer (which sends robustly), so the import stops and says so instead of reporting
+    # success over an index that lacks its cables; `manage.py check_index --repair` fixes it.
     try:
         get_backend().index_cables(list(ids))
     except Exception:
         log.exception(
             "indexing %d stored cables failed; run manage.py check_index --repair", len(ids)
         )
+        raise
 
 
 def on_import_started(sender, **kwargs) -> None:

@@ -309,7 +309,13 @@ def _hits(
     highlighter = engine.highlighter(tree) if engine.supports_snippets else None
     # marking:S: passages come only from the paragraphs the words were matched in.
     marking = marking_of(tree)
-    paras = hydrate.paragraphs_of(ids_list, marking=marking) if highlighter else {}
+    # An engine's highlighter may name the strings every match starts with (Whoosh's does):
+    # then only paragraphs holding one are loaded, so a giant cable costs a page no more than
+    # a few dozen paragraphs. Without them every paragraph of the hits is read.
+    starts = getattr(highlighter, "starts", ())
+    paras = (
+        hydrate.paragraphs_of(ids_list, marking=marking, containing=starts) if highlighter else {}
+    )
     hits = []
     for cable_id, score in zip(ids, scores, strict=True):
         row = rows.get(cable_id)

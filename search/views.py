@@ -25,11 +25,11 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from search import hydrate, pages
+from search.atom import Atom1Feed
 from search.exceptions import IndexUnavailable
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.spreadsheet import safe_cell

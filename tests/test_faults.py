@@ -139,7 +139,7 @@ class Site:
 
             with psycopg.connect(self.env["DATABASE_URL"]) as conn:
                 return conn.execute(sql).fetchone()[0]
-        path = self.root / "data" / "cablesearch.sqlite3"
+        path = Path(self.env["CABLESEARCH_DATA_DIR"]) / "cablesearch.sqlite3"
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
             return conn.execute(sql).fetchone()[0]
 
@@ -260,6 +260,221 @@ def test_two_imports_at_once_both_complete(site, subset, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+QUEUE_JOB = """
+import shutil, sys
+from django.db import transaction
+from cables.models import ImportJob
+from cables.tasks import run_import_job
+with transaction.atomic():
+    job = ImportJob.objects.create(files=["subset.tar.gz"])
+    job.folder.mkdir(parents=True)
+    shutil.copy(sys.argv[-1], job.folder / "subset.tar.gz")
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+print(job.pk)
+"""
+
+RUN_AGAIN = """
+from django.db import transaction
+from cables.admin import _queue_again
+from cables.models import ImportJob
+with transaction.atomic():
+    _queue_again(ImportJob.objects.all())
+"""
+
+JOB_STATE = """
+import json
+from cables.models import ImportJob
+job = ImportJob.objects.get()
+print(json.dumps([job.status, job.new, job.unchanged, job.failed]))
+"""
+
+
+def test_running_a_killed_job_again_leaves_every_cable_searchable(site, long_subset, tmp_path):
+    archive, expected = long_subset
+    # A worker import announces its cables to the index in groups of 20,000: killed early, it
+    # has stored cables and announced none.
+    queued = site.manage("shell", "-c", QUEUE_JOB.replace("sys.argv[-1]", repr(str(archive))))
+    assert queued.returncode == 0, queued.stderr
+    worker = site.start("db_worker", "--no-startup-delay", "-v0")
+    wait_for(lambda: site.count_cables() >= 40 or worker.poll() is not None)
+    worker.send_signal(signal.SIGKILL)
+    worker.communicate()
+    assert site.count_cables() < len(expected), "the kill came after the last cable was written"
+
+    assert site.manage("shell", "-c", RUN_AGAIN).returncode == 0
+    rerun = site.manage("db_worker", "--batch", "--no-startup-delay", "-v0")
+
+    assert rerun.returncode == 0, rerun.stderr
+    state = job_state(site)
+    assert state[0] == "done" and state[3] == 0, state
+    assert state[1] + state[2] == len(expected)
+    checked = site.manage("check_index")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# -- a long write lock on SQLite -----------------------------------------------------------
+
+
+class WriteLock:
+    """Hold SQLite's write lock from outside, as a long transaction elsewhere would."""
+
+    def __init__(self, site: Site) -> None:
+        path = Path(site.env["CABLESEARCH_DATA_DIR"]) / "cablesearch.sqlite3"
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+
+    def __enter__(self) -> WriteLock:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's single write lock")
+
+
+# (Each lock is taken once the processes run: a process starting under a lock longer than the
+# timeout fails Django's system checks, which open a transaction to probe for JSON support.)
+
+
+@sqlite_only
+def test_an_import_waits_out_a_write_lock_longer_than_the_timeout(site, long_subset):
+    archive, expected = long_subset
+    site.env["CABLESEARCH_SQLITE_TIMEOUT"] = "1"
+    importer = site.start("import_cables", str(archive), "--quiet", "--batch-size", "5")
+    wait_for(lambda: site.count_cables() > 0 or importer.poll() is not None)
+    with WriteLock(site):
+        time.sleep(4)  # four times the timeout: every batch would have failed "locked"
+        assert site.count_cables() < len(expected)
+    out, err = importer.communicate(timeout=600)
+
+    assert importer.returncode == 0, err
+    assert set(site.stored()) == set(expected)
+
+
+@sqlite_only
+def test_the_worker_outlasts_a_write_lock_and_runs_the_next_job(site, subset):
+    archive, expected = subset
+    site.env["CABLESEARCH_SQLITE_TIMEOUT"] = "1"
+    worker = site.start("db_worker", "--no-startup-delay", "--interval", "0.2", "-v1")
+    try:
+        # Its log (on stderr) says when it has passed the system checks and polls for tasks.
+        assert "Starting worker" in worker.stderr.readline()
+        with WriteLock(site):
+            time.sleep(4)
+        assert worker.poll() is None, worker.communicate()[1]
+        queued = site.manage("shell", "-c", QUEUE_JOB.replace("sys.argv[-1]", repr(str(archive))))
+        assert queued.returncode == 0, queued.stderr
+        wait_for(lambda: job_state(site)[0] in ("done", "failed"), every=0.5)
+        assert job_state(site)[0] == "done"
+        assert site.count_cables() == len(expected)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=60)
+
+
+def job_state(site: Site) -> list:
+    return json.loads(site.manage("shell", "-c", JOB_STATE).stdout.strip().splitlines()[-1])
+
+
+@sqlite_only
+def test_two_imports_and_a_job_under_a_long_lock_all_complete(site, long_subset):
+    archive, expected = long_subset
+    site.env["CABLESEARCH_SQLITE_TIMEOUT"] = "1"
+    queued = site.manage("shell", "-c", QUEUE_JOB.replace("sys.argv[-1]", repr(str(archive))))
+    assert queued.returncode == 0, queued.stderr
+    processes = [
+        site.start("import_cables", str(archive), "--quiet", "--batch-size", "5"),
+        site.start("import_cables", str(archive), "--quiet", "--batch-size", "5"),
+        site.start("db_worker", "--batch", "--no-startup-delay", "-v0"),
+    ]
+    wait_for(lambda: site.count_cables() > 0)
+    with WriteLock(site):
+        time.sleep(3)
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in processes]
+
+    assert [status for status, _ in results] == [0, 0, 0], results
+    state = job_state(site)
+    assert state[0] == "done" and state[3] == 0, state
+    assert set(site.stored()) == set(expected)
+    assert site.manage("check_index").returncode == 0
+
+
+# -- a full disk -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_volume(tmp_path):
+    """Mount a tmpfs of a given size (root only); unmounted at the end."""
+    mounted: list[Path] = []
+
+    def mount(name: str, size: str) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)])
+        if done.returncode != 0:
+            pytest.skip("mounting a small tmpfs needs root")
+        mounted.append(path)
+        return path
+
+    yield mount
+    for path in mounted:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def grow(volume: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,size=256m", str(volume)], check=True)
+
+
+def summary_counts(stdout: str) -> dict[str, int]:
+    line = next(line for line in stdout.splitlines() if " new, " in line)
+    words = line.replace(",", "").split()
+    return {words[i + 1]: int(words[i]) for i in (0, 2, 4, 6)}
+
+
+def test_a_full_disk_stops_the_import_loudly_with_true_counts(
+    site, long_subset, small_volume, tmp_path
+):
+    if site.pg_name:
+        pytest.skip("the PostgreSQL cluster's disk is not this test's to fill")
+    archive, expected = long_subset
+    volume = small_volume("small-data", "6m")
+    site.env["CABLESEARCH_DATA_DIR"] = str(volume)
+    assert site.manage("migrate", "--noinput", "-v0").returncode == 0
+
+    full = site.manage("import_cables", str(archive), "--quiet")
+
+    assert full.returncode == 1, full.stdout + full.stderr
+    assert "The import stopped" in full.stderr and "full" in full.stderr, full.stderr
+    counts = summary_counts(full.stdout)
+    grow(volume)
+    assert counts["new"] == site.count_cables() < len(expected)
+    assert_whole(site.stored(), expected)
+    rerun = site.manage("import_cables", str(archive))
+    assert rerun.returncode == 0, rerun.stderr
+    assert site.manage("check_index", "--repair").returncode == 0
+    assert site.manage("check_index").returncode == 0
+
+
+def test_a_full_index_disk_stops_the_import_and_check_index_tells(site, subset, small_volume):
+    archive, expected = subset
+    volume = small_volume("small-index", "200k")
+    site.env["CABLESEARCH_INDEX_DIR"] = str(volume / "index")
+
+    full = site.manage("import_cables", str(archive), "--quiet")
+
+    assert full.returncode == 1, full.stdout + full.stderr
+    assert "the search index could not be updated" in full.stderr, full.stderr
+    assert summary_counts(full.stdout)["new"] == site.count_cables() == len(expected)
+    checked = site.manage("check_index")
+    assert checked.returncode == 1
+    assert "missing from the index" in checked.stdout
+    grow(volume)
+    assert site.manage("check_index", "--repair").returncode == 0
+    assert site.manage("check_index").returncode == 0
+
+
 # -- a lost index ------------------------------------------------------------------------
 
 
@@ -345,3 +560,55 @@ def test_searches_during_an_import_never_fail(site, subset, tmp_path, corpus_dir
     assert importer.returncode == 0, importer.stderr.read()
     assert [s.error for s in run.samples if s.error] == []
     assert {s.kind for s in run.samples} == {"search", "cable"}
+
+
+# -- concurrent sign-ins ---------------------------------------------------------------------
+
+
+def guess_password(port: int, start: threading.Barrier, statuses: list[int]) -> None:
+    """One scripted sign-in with a wrong password: its own CSRF cookie and token."""
+    import http.client
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", "/accounts/login/")
+    page = conn.getresponse()
+    cookie = page.getheader("Set-Cookie").split(";", 1)[0]
+    token = page.read().decode().split('name="csrfmiddlewaretoken" value="', 1)[1].split('"')[0]
+    body = urlencode({"username": "alice", "password": "wrong", "csrfmiddlewaretoken": token})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    start.wait()
+    conn.request("POST", "/accounts/login/", body, headers)
+    statuses.append(conn.getresponse().status)
+    conn.close()
+
+
+def test_concurrent_wrong_passwords_never_get_more_checks_than_the_limit(site, tmp_path):
+    from bench.load_test import free_port, start_gunicorn, stop
+
+    made = site.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_user('alice', password='a long pass phrase')",
+    )
+    assert made.returncode == 0, made.stderr
+    assert site.manage("collectstatic", "--noinput", "-v0").returncode == 0
+    port = free_port()
+    server = start_gunicorn(site.env, port, workers=2, threads=12, log=tmp_path / "server.log")
+    statuses: list[int] = []
+    start = threading.Barrier(24)
+    try:
+        guesses = [
+            threading.Thread(target=guess_password, args=(port, start, statuses)) for _ in range(24)
+        ]
+        for thread in guesses:
+            thread.start()
+        for thread in guesses:
+            thread.join()
+    finally:
+        stop(server)
+
+    assert len(statuses) == 24
+    assert statuses.count(200) == 5, statuses  # checked against the password: the limit
+    assert statuses.count(429) == 19

@@ -383,6 +383,206 @@ def test_an_oversized_member_of_an_archive_is_refused(batch, payload, real_cable
     assert stored_ids() == {*good, real_cables[6][0]}
 
 
+# -- names no encoding can read, names too long to keep ----------------------------------------
+
+
+def test_a_file_named_in_latin1_in_a_folder_is_imported_with_the_batch(batch, payload):
+    folder, good = batch
+    name = os.fsdecode(b"caf\xe9.txt")  # not UTF-8: Python keeps the byte as a surrogate
+    (folder / name).write_bytes(payload[1])
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0]}
+    assert Cable.objects.get(pk=payload[0]).source.endswith("café.txt")
+
+
+def test_a_tar_member_named_in_latin1_is_imported_with_the_batch(batch, payload, real_cables):
+    folder, good = batch
+    latin = tarfile.TarInfo(os.fsdecode(b"caf\xe9.txt"))
+    plain = tarfile.TarInfo(f"{real_cables[6][0]}.txt")
+    path = folder / "latin.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT, encoding="utf-8") as archive:
+        for info, data in ((latin, payload[1]), (plain, real_cables[6][1])):
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0], real_cables[6][0]}
+
+
+def test_a_zip_whose_utf8_flag_lies_fails_alone(batch, payload, tmp_path):
+    folder, good = batch
+    path = folder / "lying.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        info = zipfile.ZipInfo("cafX.txt")
+        archive.writestr(info, payload[1])
+    raw = bytearray(path.read_bytes())
+    # Make the name latin-1 "café" (same length) and flag it UTF-8 in both headers.
+    raw = bytearray(raw.replace(b"cafX.txt", b"caf\xe9.txt"))
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = raw.find(signature)
+        raw[at + flags_at + 1] |= 0x08  # general purpose bit 11: names are UTF-8
+    path.write_bytes(bytes(raw))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "lying.zip", "marked UTF-8 but is not")
+    assert stored_ids() == set(good)
+
+
+def gnu_long_name_tar(path: Path, name_bytes: int, data: bytes) -> Path:
+    """A .tar.gz whose one member has a GNU ././@LongLink name of ``name_bytes`` bytes."""
+    with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT) as archive:
+        info = tarfile.TarInfo("x" * name_bytes)
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_tar_member_with_a_huge_gnu_long_name_is_refused_unread(batch, payload):
+    folder, good = batch
+    # 8 MB of name: tarfile would read it whole; the header is refused before that.
+    gnu_long_name_tar(folder / "longname.tar.gz", 8 * 1024 * 1024, payload[1])
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "longname.tar.gz", "a name longer than 4096 bytes?")
+    assert stored_ids() == set(good)
+
+
+def test_a_tar_member_with_a_huge_pax_name_is_refused_unread(batch, payload):
+    folder, good = batch
+    path = folder / "pax.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+        info = tarfile.TarInfo("y" * (2 * 1024 * 1024))
+        info.size = len(payload[1])
+        archive.addfile(info, io.BytesIO(payload[1]))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "pax.tar.gz", "a name longer than 4096 bytes?")
+    assert stored_ids() == set(good)
+
+
+def test_a_tar_member_name_over_4_kb_is_refused_and_never_stored(batch, payload, real_cables):
+    folder, good = batch
+    path = folder / "names.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT) as archive:
+        for name, data in (
+            ("z" * 5000, payload[1]),
+            (f"{real_cables[6][0]}.txt", real_cables[6][1]),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "names.tar.gz:zzz", "name longer than 4096 bytes: skipped")
+    assert stored_ids() == {*good, real_cables[6][0]}
+    assert max(len(source) for source in Cable.objects.values_list("source", flat=True)) < 4096
+
+
+# -- what a folder may hold: regular files only ------------------------------------------------
+
+
+def test_a_fifo_in_a_folder_is_refused_without_waiting(batch):
+    folder, good = batch
+    os.mkfifo(folder / "pipe.txt")
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "pipe.txt", "not a regular file")
+    assert stored_ids() == set(good)
+
+
+def test_a_symlink_to_a_device_in_a_folder_is_refused_unread(batch):
+    folder, good = batch
+    (folder / "zero.txt").symlink_to("/dev/zero")
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "zero.txt", "not a regular file")
+    assert stored_ids() == set(good)
+
+
+def test_a_symlink_to_a_cable_in_a_folder_is_followed(batch, payload, tmp_path):
+    folder, good = batch
+    (tmp_path / "elsewhere.txt").write_bytes(payload[1])
+    (folder / "linked.txt").symlink_to(tmp_path / "elsewhere.txt")
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert stored_ids() == {*good, payload[0]}
+
+
+# -- what one cable may be ------------------------------------------------------------------
+
+
+def giant_cable(data: bytes, paragraphs: int, words: int = 4) -> bytes:
+    """A real cable with ``paragraphs`` more paragraphs in its body, before its second one."""
+    second = data.index("\n¶2. ".encode())
+    extra = "".join(
+        f"\n¶{n}. (U) MISSILE DEFENSE PARAGRAPH {' '.join(['TEXT'] * words)}.\n"
+        for n in range(2, 2 + paragraphs)
+    ).encode()
+    return data[:second] + extra + data[second:]
+
+
+def test_a_cable_with_too_many_paragraphs_is_refused(batch, payload, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_PARAGRAPHS = 500
+    (folder / "giant.txt").write_bytes(giant_cable(payload[1], 2000))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "giant.txt", "more than the 500 one cable may hold")
+    assert stored_ids() == set(good)
+
+
+def test_a_cable_with_a_paragraph_too_long_is_refused(batch, payload, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_PARAGRAPH_CHARS = 10_000
+    (folder / "long.txt").write_bytes(giant_cable(payload[1], 1, words=5000))
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "long.txt", "more than the 10,000 allowed")
+    assert stored_ids() == set(good)
+
+
+def test_a_cable_file_over_the_default_limit_is_refused(batch, payload):
+    folder, good = batch
+    (folder / "huge.txt").write_bytes(giant_cable(payload[1], 80_000))  # ~5 MB
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "huge.txt", "file larger than 4.0 MB")
+    assert stored_ids() == set(good)
+
+
+# -- CPU budget per archive -------------------------------------------------------------------
+
+
+def test_an_archive_over_its_cpu_budget_is_stopped(batch, real_cables, settings):
+    folder, good = batch
+    settings.CABLESEARCH_MAX_INPUT_CPU_SECONDS = 0
+    settings.CABLESEARCH_INPUT_CPU_SECONDS_PER_MB = 0
+    # Members under every byte and ratio limit: only the CPU budget can stop this archive.
+    members = {f"m{n}.txt": os.urandom(300_000).hex().encode() for n in range(10)}
+    write_zip(folder / "slow.zip", members)
+
+    status, errors = import_cables(folder)
+
+    assert_refused(status, errors, "slow.zip", "CPU seconds to read")
+    assert stored_ids() == set(good)
+
+
 # -- encodings ------------------------------------------------------------------------------
 
 ACCENTED_SUBJECT = "CAFÉ CRÈME À SÃO PAULO – “NO” SAYS MINISTER ÑÚÑEZ"
@@ -575,6 +775,70 @@ def test_markup_in_a_cable_is_escaped_in_json_and_raw(client, trapped_cable):
     assert raw.headers.get("X-Content-Type-Options") == "nosniff"
 
 
+# -- control characters ------------------------------------------------------------------------
+
+
+def test_control_characters_in_a_cable_are_dropped_when_it_is_read(batch, payload):
+    folder, good = batch
+    (folder / "c0.txt").write_text(with_subject(payload[1], "ZANZIBARITE\x01 TALKS\x1b[31m"))
+
+    status, errors = import_cables(folder)
+
+    assert status == 0, errors
+    assert Cable.objects.get(pk=payload[0]).subject == "ZANZIBARITE TALKS[31m"
+
+
+@pytest.fixture
+def controlled_cable(tmp_path, index_dir, real_cables) -> str:
+    """A stored, indexed cable whose subject carries C0 controls (stored before the parser
+    dropped them), and its paragraphs too."""
+    cable_id, data = real_cables[0]
+    (tmp_path / "c.txt").write_text(with_subject(data, "ZANZIBARITE TALKS"))
+    status, errors = import_cables(tmp_path / "c.txt")
+    assert status == 0, errors
+    Cable.objects.filter(pk=cable_id).update(subject="ZANZIBARITE\x01\x00 TALKS\x1b")
+    from cables.models import Paragraph
+
+    Paragraph.objects.filter(cable_id=cable_id).update(text="ZANZIBARITE \x02 WORDS \x1f")
+    return cable_id
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("q", ["zanzibarite", "\x01", "\x00", "\x1b", "zanzibarite \x01"])
+def test_the_search_feed_answers_whatever_the_query_and_the_stored_text(
+    client, controlled_cable, q
+):
+    response = client.get("/search.atom", {"q": q})
+
+    assert response.status_code == 200
+    ElementTree.fromstring(response.content)  # well-formed XML
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_feed_lists_a_cable_stored_with_control_characters(client, controlled_cable):
+    response = client.get("/search.atom", {"q": "zanzibarite"})
+
+    feed = ElementTree.fromstring(response.content)
+    titles = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert f"{controlled_cable}: ZANZIBARITE TALKS" in titles
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_search_feed_named_with_control_characters_answers(
+    client, controlled_cable, django_user_model
+):
+    from search.bookmarks.models import SavedSearch
+
+    user = django_user_model.objects.create_user("reader", password="pw")
+    saved = SavedSearch.objects.create(user=user, name="Zanzibar\x01\x1b", query="q=zanzibarite")
+
+    response = client.get(saved.feed_url)
+
+    assert response.status_code == 200
+    feed = ElementTree.fromstring(response.content)
+    assert feed.find("{http://www.w3.org/2005/Atom}title").text == "Zanzibar · cablesearch"
+
+
 # -- the same through the admin upload ---------------------------------------------------------
 
 UPLOAD_URL = "/admin/cables/importjob/upload/"
@@ -704,3 +968,116 @@ def test_an_upload_named_with_a_path_stays_in_its_job_folder(
     assert all(job.folder in p.parents for p in written if p.name.endswith("escaped.txt"))
     assert [p.name for p in written if p.name.endswith("escaped.txt")] == ["escaped.txt"]
     assert stored_ids() == {cable_id}
+
+
+@uploads_commit
+def test_uploads_named_with_no_usable_characters_are_imported(
+    staff_client, real_cables, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    files = {"<>": real_cables[0][1], "$$$": real_cables[1][1]}
+
+    response = upload(staff_client, files, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.files == ["upload", "upload-2"]
+    assert stored_ids() == {real_cables[0][0], real_cables[1][0]}
+
+
+@pytest.fixture
+def tiny_media(tmp_path, settings):
+    """MEDIA_ROOT on a 256 KB tmpfs (root only), so an upload fills the disk."""
+    import subprocess
+
+    volume = tmp_path / "tiny-media"
+    volume.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(volume)]).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    settings.MEDIA_ROOT = volume
+    yield volume
+    subprocess.run(["umount", "-l", str(volume)], check=False)
+
+
+@uploads_commit
+def test_an_upload_that_fills_the_disk_is_refused_and_leaves_nothing(
+    staff_client, real_cables, tiny_media, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    big = real_cables[1][1] + b"\n" + os.urandom(400_000).hex().encode()
+    files = {"first.txt": real_cables[0][1], "big.txt": big}
+
+    response = upload(staff_client, files, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert b"could not be saved" in response.content
+    assert not ImportJob.objects.exists()
+    assert [p for p in tiny_media.rglob("*") if p.is_file()] == []
+
+
+@uploads_commit
+def test_the_next_job_never_inherits_a_refused_uploads_files(
+    staff_client, real_cables, tiny_media, django_capture_on_commit_callbacks
+):
+    from cables.models import ImportJob
+
+    big = real_cables[1][1] + b"\n" + os.urandom(400_000).hex().encode()
+    upload(
+        staff_client,
+        {"first.txt": real_cables[0][1], "big.txt": big},
+        django_capture_on_commit_callbacks,
+    )
+
+    upload(staff_client, {"next.txt": real_cables[2][1]}, django_capture_on_commit_callbacks)
+
+    job = ImportJob.objects.get()
+    assert sorted(p.name for p in job.folder.iterdir()) == ["next.txt"]
+    assert stored_ids() == {real_cables[2][0]}
+
+
+def post_headers_only(live_server, path: str, length: int, cookie: str = "") -> tuple[int, bytes]:
+    """Send a POST declaring ``length`` bytes of multipart body, send 64 KB of it, read the answer."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(live_server.url)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    conn.putrequest("POST", path)
+    conn.putheader("Content-Type", "multipart/form-data; boundary=xyz")
+    conn.putheader("Content-Length", str(length))
+    if cookie:
+        conn.putheader("Cookie", cookie)
+    conn.endheaders()
+    conn.send(b"--xyz\r\nContent-Disposition: form-data; name=files; filename=a.txt\r\n\r\n")
+    conn.send(b"x" * 65536)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", [UPLOAD_URL, "/search", "/accounts/login/"])
+def test_an_anonymous_gigabyte_post_is_refused_before_it_is_read(live_server, settings, path):
+    status, body = post_headers_only(live_server, path, 1024**3)
+
+    assert status == 413
+    assert b"the limit is" in body
+    assert [p for p in Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_upload_over_the_limit_is_refused_on_the_upload_page_unread(
+    live_server, settings, django_user_model, client
+):
+    django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
+    client.login(username="clerk", password="pw")
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    status, body = post_headers_only(live_server, UPLOAD_URL, 1024**3, cookie)
+
+    assert status == 200
+    assert b"The upload is 1024.0 MB; the limit is 512.0 MB." in body
+    assert [p for p in Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()] == []

@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, models, transaction
 from django.utils import timezone
 
 from cables.ingest.pipeline import RemoteProgress, iter_parsed_in_background
 from cables.ingest.reading import Parsed, iter_parsed
 from cables.ingest.sources import Limits, Sources
+from cables.locking import patiently
 from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
 from cables.parsing.record import CableRecord, ParseFailure
 from cables.parsing.tagsdict import TAGS, tag_name
@@ -83,6 +84,16 @@ class ImportSummary:
         }
 
 
+class ImportStopped(Exception):
+    """The database or the search index failed (disk full, I/O error, lock never released):
+    the import stopped. ``summary`` counts what was committed; nothing is half-written."""
+
+    def __init__(self, reason: str, summary: ImportSummary) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.summary = summary
+
+
 @dataclass(slots=True)
 class _Pending:
     record: CableRecord
@@ -105,6 +116,7 @@ class _Announcer:
         self.every = max(1, every)
         self.ids: list[str] = []
         self.closing = False
+        self.failure = ""  # why the index could not take a group, once it could not
 
     def committed(self, ids: list[str]) -> None:
         self.ids.extend(ids)
@@ -114,7 +126,7 @@ class _Announcer:
     def send(self) -> None:
         ids, self.ids = self.ids, []
         if ids:
-            _send_stored(ids)
+            self.failure = self.failure or _send_stored(ids)
 
 
 class Importer:
@@ -123,8 +135,17 @@ class Importer:
     ``announce_every``: committed cables per ``cables_stored`` signal (default: one per batch).
     """
 
-    def __init__(self, *, batch_size: int = BATCH_SIZE, announce_every: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        batch_size: int = BATCH_SIZE,
+        announce_every: int | None = None,
+        announce_unchanged: bool = False,
+    ) -> None:
         self.batch_size = batch_size
+        # Also hand unchanged cables to the index: a run after a killed one finds stored cables
+        # that the killed run never announced.
+        self.announce_unchanged = announce_unchanged
         self.summary = ImportSummary()
         self._pending: dict[str, _Pending] = {}
         self._known_tags: set[str] | None = None
@@ -150,7 +171,16 @@ class Importer:
         self._announcer.closing = True  # the last batch's commit announces everything left
         self.flush()
         self.announce_committed()
+        self._stop_if_index_failed()
         return self.summary
+
+    def _stop_if_index_failed(self) -> None:
+        if self._announcer.failure:
+            raise ImportStopped(
+                f"the search index could not be updated ({self._announcer.failure}); the "
+                "cables stored are safe: run manage.py check_index --repair",
+                self.summary,
+            )
 
     def announce_committed(self) -> None:
         """Send ``cables_stored`` now for committed cables not announced yet (after commit)."""
@@ -166,20 +196,29 @@ class Importer:
             return
         pending, self._pending = self._pending, {}
         to_write = self._judge(list(pending.values()))
-        if not to_write:
-            return
-        try:
-            with transaction.atomic():
-                # Another import may have stored some of these cables since they were judged:
-                # wait for its batch to commit, then judge again, so none is inserted twice.
-                _one_writer_at_a_time()
-                to_write = self._judge(to_write)
-                if to_write:
-                    self._write(to_write)
-                    self._announce([item.record.id for item in to_write])
-            self._count(to_write)
-        except DatabaseError:
-            self._write_one_by_one(to_write)
+        if to_write:
+            try:
+                self._count(patiently(lambda: self._write_batch(to_write), "an import batch"))
+            except OperationalError as exc:
+                # Not this batch's fault (disk full, I/O error, a lock never released): every
+                # batch after it would fail the same way.
+                raise ImportStopped(
+                    f"the database could not be written ({exc})", self.summary
+                ) from exc
+            except DatabaseError:
+                self._write_one_by_one(to_write)
+        self._stop_if_index_failed()
+
+    def _write_batch(self, items: list[_Pending]) -> list[_Pending]:
+        with transaction.atomic():
+            # Another import may have stored some of these cables since they were judged:
+            # wait for its batch to commit, then judge again, so none is inserted twice.
+            _one_writer_at_a_time()
+            items = self._judge(items)
+            if items:
+                self._write(items)
+                self._announce([item.record.id for item in items])
+        return items
 
     def _judge(self, items: list[_Pending]) -> list[_Pending]:
         """The items that need writing, each with ``existing`` read now; counts the unchanged."""
@@ -190,12 +229,16 @@ class Importer:
             ).values_list("id", "content_hash", "format", "seen_hashes")
         }
         to_write: list[_Pending] = []
+        unchanged: list[str] = []
         for item in items:
             item.existing = stored.get(item.record.id)
             if item.existing is not None and self._unchanged(item, item.existing):
                 self.summary.unchanged += 1
+                unchanged.append(item.record.id)
             else:
                 to_write.append(item)
+        if self.announce_unchanged:
+            self._announce(unchanged)  # committed already, by an earlier run
         return to_write
 
     @staticmethod
@@ -216,20 +259,30 @@ class Importer:
         # The tag cache may hold codes whose insert was rolled back with the batch.
         self._known_tags = None
         written: list[_Pending] = []
-        with transaction.atomic():
-            _one_writer_at_a_time()
-            for item in items:
-                try:
-                    with transaction.atomic():
-                        if not self._judge([item]):
-                            continue  # stored meanwhile by another import, unchanged
-                        self._write([item])
-                except DatabaseError as exc:
-                    self._known_tags = None
-                    self._fail(item.record.source or item.record.id, f"could not store: {exc}")
-                else:
-                    written.append(item)
-            self._announce([item.record.id for item in written])
+        failed: list[ImportFailure] = []
+        try:
+            with transaction.atomic():
+                _one_writer_at_a_time()
+                for item in items:
+                    try:
+                        with transaction.atomic():
+                            if not self._judge([item]):
+                                continue  # stored meanwhile by another import, unchanged
+                            self._write([item])
+                    except OperationalError:
+                        raise  # the database, not this cable: stop (see flush)
+                    except DatabaseError as exc:
+                        self._known_tags = None
+                        source = item.record.source or item.record.id
+                        failed.append(ImportFailure(source, f"could not store: {exc}"))
+                    else:
+                        written.append(item)
+                self._announce([item.record.id for item in written])
+        except OperationalError as exc:
+            raise ImportStopped(f"the database could not be written ({exc})", self.summary) from exc
+        # Counted once committed: a rolled-back batch counts nothing.
+        for failure in failed:
+            self._fail(failure.source, failure.error)
         self._count(written)
 
     def _announce(self, ids: list[str]) -> None:
@@ -328,9 +381,11 @@ def _insert_many(model: type[models.Model], fields: tuple[str, ...], rows: list[
         cursor.executemany(sql, rows)
 
 
-def _send_stored(ids: list[str]) -> None:
-    # The cables are committed: a failing listener (the search index) is logged, and must not
-    # stop the import or hide the other listeners.
+def _send_stored(ids: list[str]) -> str:
+    """Announce committed cables; why a listener (the search index) failed, or ""."""
+    # The cables are committed: a failing listener is logged and must not hide the others;
+    # the import then stops (see Importer._stop_if_index_failed).
+    failure = ""
     for receiver, result in cables_stored.send_robust(sender=Cable, ids=ids):
         if isinstance(result, Exception):
             logger.error(
@@ -339,6 +394,8 @@ def _send_stored(ids: list[str]) -> None:
                 len(ids),
                 exc_info=result,
             )
+            failure = failure or f"{type(result).__name__}: {result}"
+    return failure
 
 
 def _tag_codes(record: CableRecord) -> list[str]:
@@ -407,6 +464,7 @@ def import_paths(
     progress: ProgressCallback | None = None,
     root: str | os.PathLike | None = None,
     parallel: bool | None = None,
+    announce_unchanged: bool = False,
 ) -> ImportSummary:
     """Import every cable found under ``paths`` and say what happened.
 
@@ -414,6 +472,7 @@ def import_paths(
     ``root``: name sources relative to this folder (see :class:`Sources`).
     ``parallel``: parse in a second process while this one writes (see
     :mod:`cables.ingest.pipeline`); by default when the input is big and there are two cores.
+    ``announce_unchanged``: hand unchanged cables to the index too (running a job again).
     """
     paths = list(paths)
     limits = limits or Limits.from_settings()
@@ -427,7 +486,9 @@ def import_paths(
     else:
         tracker = sources
         items = iter_parsed(sources)
-    importer = Importer(batch_size=batch_size, announce_every=announce_every)
+    importer = Importer(
+        batch_size=batch_size, announce_every=announce_every, announce_unchanged=announce_unchanged
+    )
     import_started.send(sender=Importer)
     try:
         for item in items:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from cables.ingest.sources import SourceCsv, SourceFailure, SourceFile, SourceItem
+from cables.ingest.sources import Limits, SourceCsv, SourceFailure, SourceFile, SourceItem
 from cables.parsing import decode_bytes, iter_csv, parse
 from cables.parsing.record import CableRecord, ParseFailure
 
@@ -39,22 +39,60 @@ class Parsed:
             object.__setattr__(self, "hash", content_hash(self.record))
 
 
-def iter_parsed(items: Iterable[SourceItem]) -> Iterator[Parsed | ParseFailure]:
-    """Parse every item in order; failures come out as ParseFailure, never as exceptions."""
+def iter_parsed(
+    items: Iterable[SourceItem], limits: Limits | None = None
+) -> Iterator[Parsed | ParseFailure]:
+    """Parse every item in order; failures come out as ParseFailure, never as exceptions.
+
+    ``limits`` (by default ``items.limits`` for a Sources, else the defaults) say how big one
+    cable may be; a bigger one is refused with a message saying which limit it broke.
+    """
+    limits = limits or getattr(items, "limits", None) or Limits()
     for item in items:
         if isinstance(item, SourceFailure):
             yield ParseFailure(item.source, item.error)
         elif isinstance(item, SourceFile):
-            result = parse(item.data, source=item.source)
-            if isinstance(result, ParseFailure):
-                yield result
-            else:
-                yield Parsed(result, decode_bytes(item.data))
+            try:
+                yield _checked(_parsed_file(item), limits)
+            except Exception as exc:  # noqa: BLE001 - one input's failure line; the rest goes on
+                yield ParseFailure(item.source, f"could not be read ({type(exc).__name__}: {exc})")
         elif isinstance(item, SourceCsv):
-            yield from _csv_rows(item)
+            yield from _csv_rows(item, limits)
 
 
-def _csv_rows(item: SourceCsv) -> Iterator[Parsed | ParseFailure]:
+def _parsed_file(item: SourceFile) -> Parsed | ParseFailure:
+    result = parse(item.data, source=item.source)
+    if isinstance(result, ParseFailure):
+        return result
+    return Parsed(result, decode_bytes(item.data))
+
+
+def too_big(record: CableRecord, text_chars: int, limits: Limits) -> str:
+    """Why one cable is refused for its size ("" when it is within the limits)."""
+    if text_chars > limits.max_file_bytes:
+        return f"cable text longer than {limits.max_file_bytes:,} characters: not stored"
+    if len(record.paragraphs) > limits.max_paragraphs:
+        return (
+            f"{len(record.paragraphs):,} paragraphs, more than the {limits.max_paragraphs:,} "
+            "one cable may hold: not stored"
+        )
+    longest = max((len(p.text) for p in record.paragraphs), default=0)
+    if longest > limits.max_paragraph_chars:
+        return (
+            f"a paragraph of {longest:,} characters, more than the "
+            f"{limits.max_paragraph_chars:,} allowed: not stored"
+        )
+    return ""
+
+
+def _checked(item: Parsed | ParseFailure, limits: Limits) -> Parsed | ParseFailure:
+    if isinstance(item, ParseFailure):
+        return item
+    reason = too_big(item.record, len(item.raw_text), limits)
+    return ParseFailure(item.record.source, reason) if reason else item
+
+
+def _csv_rows(item: SourceCsv, limits: Limits) -> Iterator[Parsed | ParseFailure]:
     rows = 0
     try:
         for result in iter_csv(item.stream, source=item.source):
@@ -64,6 +102,6 @@ def _csv_rows(item: SourceCsv) -> Iterator[Parsed | ParseFailure]:
             else:
                 # A csv row has no file of its own: its text is the header and body it holds.
                 raw = "\n\n".join(part for part in (result.header, result.body) if part)
-                yield Parsed(result, raw)
+                yield _checked(Parsed(result, raw), limits)
     except Exception as exc:  # noqa: BLE001 - a broken stream (bomb, truncation) ends this csv only
         yield ParseFailure(item.source, f"reading stopped after {rows} rows: {exc}")

@@ -21,15 +21,19 @@ import gzip
 import io
 import lzma
 import os
+import stat
 import struct
 import tarfile
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
+
+from cables.parsing.decode import decode_bytes
 
 CHUNK = 1024 * 1024
 SNIFF_BYTES = 512
@@ -38,17 +42,29 @@ RATIO_GRACE_BYTES = 1024 * 1024
 # A nested zip is spooled to disk beyond this size rather than held in memory.
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
+# Longest member or file name kept (UTF-8 bytes): a longer one is refused, never stored.
+MAX_NAME_BYTES = 4096
+# Largest tar header extension read (GNU long name or link, pax record block): tarfile reads
+# these whole before handing out the member, so a 1.5 GB "name" would be held in memory.
+MAX_TAR_HEADER_BYTES = 64 * 1024
+
 # Files that travel with cable folders and archives but are not cables: skipped silently.
 IGNORED_NAMES = {"readme", "readme.md", "readme.txt", ".ds_store", "thumbs.db"}
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_file_bytes: int = 32 * 1024 * 1024
+    max_file_bytes: int = 4 * 1024 * 1024  # one cable file (or cables.csv row)
+    max_paragraphs: int = 5000  # in one cable
+    max_paragraph_chars: int = 200_000
     max_archive_bytes: int = 8 * 1024**3
     max_members: int = 1_000_000
     max_ratio: int = 200
     max_depth: int = 3
+    # CPU seconds one top-level input may cost (reading, unpacking and parsing it): this many,
+    # plus ``cpu_seconds_per_mb`` for each MB of the input file.
+    cpu_seconds: float = 120.0
+    cpu_seconds_per_mb: float = 4.0
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -56,10 +72,14 @@ class Limits:
 
         return cls(
             max_file_bytes=settings.CABLESEARCH_MAX_FILE_BYTES,
+            max_paragraphs=settings.CABLESEARCH_MAX_PARAGRAPHS,
+            max_paragraph_chars=settings.CABLESEARCH_MAX_PARAGRAPH_CHARS,
             max_archive_bytes=settings.CABLESEARCH_MAX_ARCHIVE_BYTES,
             max_members=settings.CABLESEARCH_MAX_ARCHIVE_MEMBERS,
             max_ratio=settings.CABLESEARCH_MAX_COMPRESSION_RATIO,
             max_depth=settings.CABLESEARCH_MAX_ARCHIVE_DEPTH,
+            cpu_seconds=settings.CABLESEARCH_MAX_INPUT_CPU_SECONDS,
+            cpu_seconds_per_mb=settings.CABLESEARCH_INPUT_CPU_SECONDS_PER_MB,
         )
 
 
@@ -121,18 +141,32 @@ def _looks_like_cables_csv(head: bytes) -> bool:
 
 
 class _Budget:
-    """Uncompressed bytes one top-level input may expand to, across all its layers."""
+    """Uncompressed bytes and CPU seconds one top-level input may cost, across all its layers.
 
-    def __init__(self, limit: int, source: str) -> None:
+    CPU time is the reading process's own (``time.process_time``), so it covers unpacking and
+    parsing alike: a bomb that stays under the ratio and byte limits still stops in time.
+    """
+
+    def __init__(self, limit: int, source: str, cpu_seconds: float = float("inf")) -> None:
         self.limit = limit
         self.used = 0
         self.source = source
+        self.cpu_seconds = cpu_seconds
+        self._cpu_start = time.process_time()
 
     def consume(self, n: int) -> None:
         self.used += n
         if self.used > self.limit:
             raise LimitExceeded(
                 f"expands to more than {_size(self.limit)} uncompressed "
+                "(decompression bomb?): the rest of this input was skipped"
+            )
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.process_time() - self._cpu_start > self.cpu_seconds:
+            raise LimitExceeded(
+                f"took more than {self.cpu_seconds:.0f} CPU seconds to read "
                 "(decompression bomb?): the rest of this input was skipped"
             )
 
@@ -201,6 +235,48 @@ def _unsafe_member(name: str) -> str:
     return ""
 
 
+def clean_name(name: str) -> str:
+    """A file or member name as text that can be stored and printed.
+
+    Names come from the file system or an archive header as bytes in no known encoding (Python
+    keeps undecodable bytes as surrogates); they are decoded the way cable text is, so
+    ``caf\xe9.txt`` reads "café.txt" and never breaks the database or the terminal.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        name = decode_bytes(name.encode("utf-8", "surrogateescape"))
+    return name
+
+
+def _name_too_long(name: str) -> bool:
+    return len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES
+
+
+def _short(name: str) -> str:
+    """The start of a name too long to keep, to say which member was refused."""
+    return name[:200] + "…"
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """Refuse tar header extensions too big to be a name before tarfile reads them whole."""
+
+    def _proc_gnulong(self, tarfile):  # noqa: ANN001, ANN202 - tarfile's own hooks
+        self._check_extension_size()
+        return super()._proc_gnulong(tarfile)
+
+    def _proc_pax(self, tarfile):  # noqa: ANN001, ANN202
+        self._check_extension_size()
+        return super()._proc_pax(tarfile)
+
+    def _check_extension_size(self) -> None:
+        if self.size > MAX_TAR_HEADER_BYTES:
+            raise LimitExceeded(
+                f"a member header of {_size(self.size)} (a name longer than "
+                f"{MAX_NAME_BYTES} bytes?): the rest of this archive was skipped"
+            )
+
+
 def _ignored(name: str) -> bool:
     base = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
     return (
@@ -228,7 +304,7 @@ class Sources:
         self.limits = limits or Limits()
         # Source names are given relative to ``root`` when set (uploads: "imports/12/a.zip").
         self.root = Path(root) if root is not None else None
-        self.bytes_total = sum(path.stat().st_size for path, _ in self._files())
+        self.bytes_total = sum(_regular_size(path) for path, _ in self._files())
         self._done_before = 0
         self._current: BinaryIO | None = None
 
@@ -241,10 +317,11 @@ class Sources:
 
     def _name(self, path: Path) -> str:
         if self.root is not None and path.is_relative_to(self.root):
-            return str(path.relative_to(self.root))
-        return str(path)
+            return clean_name(str(path.relative_to(self.root)))
+        return clean_name(str(path))
 
     def _files(self, paths: list[Path] | None = None) -> Iterator[tuple[Path, str]]:
+        """Every file to read, folders walked in order (what each is, _read_file checks)."""
         for path in self.paths if paths is None else paths:
             if path.is_dir():
                 for root, dirs, files in os.walk(path):
@@ -266,13 +343,25 @@ class Sources:
                     yield from self._read_file(file, source)
 
     def _read_file(self, path: Path, source: str) -> Iterator[SourceItem]:
-        size = path.stat().st_size
+        size = _regular_size(path)
         try:
-            with open(path, "rb") as raw:
+            if _name_too_long(source):
+                yield SourceFailure(
+                    _short(source), f"name longer than {MAX_NAME_BYTES} bytes: skipped"
+                )
+                return
+            raw = _open_regular(path)
+            if raw is None:
+                # A FIFO would block for ever and a device (/dev/zero) read without end.
+                yield SourceFailure(source, "not a regular file (device, FIFO or socket): skipped")
+                return
+            with raw:
                 self._current = raw
                 yield from self._top_level(raw, source, size)
         except OSError as exc:
             yield SourceFailure(source, f"cannot read: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - one input's failure line; the rest goes on
+            yield SourceFailure(source, f"could not be read ({type(exc).__name__}: {exc})")
         finally:
             self._current = None
             self._done_before += size
@@ -281,7 +370,8 @@ class Sources:
         head = raw.read(SNIFF_BYTES)
         raw.seek(0)
         kind = sniff(head)
-        budget = _Budget(self.limits.max_archive_bytes, source)
+        cpu = self.limits.cpu_seconds + self.limits.cpu_seconds_per_mb * size / 1024**2
+        budget = _Budget(self.limits.max_archive_bytes, source, cpu)
         if kind == "zip":
             yield from self._guard(self._zip(raw, source, budget, depth=1), source)
         elif kind in ("gzip", "xz", "bz2", "tar"):
@@ -333,9 +423,9 @@ class Sources:
         self, stream: BinaryIO, source: str, budget: _Budget, depth: int
     ) -> Iterator[SourceItem]:
         members = 0
-        with tarfile.open(fileobj=stream, mode="r|") as archive:
+        with tarfile.open(fileobj=stream, mode="r|", tarinfo=_BoundedTarInfo) as archive:
             for info in archive:
-                name = info.name
+                name = clean_name(info.name)
                 member_source = f"{source}:{name}"
                 if info.isdir() or _ignored(name):
                     continue
@@ -346,7 +436,11 @@ class Sources:
                         f"more than {self.limits.max_members} members: the rest was skipped",
                     )
                     return
-                if reason := _unsafe_member(name):
+                if _name_too_long(name) or _name_too_long(info.linkname):
+                    yield SourceFailure(
+                        _short(member_source), f"name longer than {MAX_NAME_BYTES} bytes: skipped"
+                    )
+                elif reason := _unsafe_member(name):
                     yield SourceFailure(member_source, reason)
                 elif info.issym():
                     yield SourceFailure(member_source, "symbolic link in archive: skipped")
@@ -370,7 +464,17 @@ class Sources:
                 f"({declared}): the archive was skipped",
             )
             return
-        with zipfile.ZipFile(raw) as archive:
+        try:
+            archive = zipfile.ZipFile(raw)
+        except UnicodeDecodeError:
+            # zipfile decodes every name up front and has no lenient mode for a member whose
+            # "UTF-8" flag lies: the archive cannot be listed at all.
+            yield SourceFailure(
+                source,
+                "a member name is marked UTF-8 but is not (damaged archive): the archive was skipped",
+            )
+            return
+        with archive:
             infos = [i for i in archive.infolist() if not i.is_dir() and not _ignored(i.filename)]
             if len(infos) > self.limits.max_members:
                 yield SourceFailure(
@@ -380,9 +484,13 @@ class Sources:
                 )
                 return
             for info in infos:
-                member_source = f"{source}:{info.filename}"
+                member_source = f"{source}:{clean_name(info.filename)}"
                 mode = (info.external_attr >> 16) & 0o170000
-                if reason := _unsafe_member(info.filename):
+                if _name_too_long(info.filename):
+                    yield SourceFailure(
+                        _short(member_source), f"name longer than {MAX_NAME_BYTES} bytes: skipped"
+                    )
+                elif reason := _unsafe_member(info.filename):
                     yield SourceFailure(member_source, reason)
                 elif mode == 0o120000:
                     yield SourceFailure(member_source, "symbolic link in archive: skipped")
@@ -459,6 +567,33 @@ class Sources:
                 spool.write(chunk)
             spool.seek(0)
             yield from self._guard(self._zip(spool, source, budget, depth + 1), source)  # type: ignore[arg-type]
+
+
+def _regular_size(path: Path) -> int:
+    """The size of a regular file (following links); 0 for anything else or a broken link."""
+    try:
+        info = path.stat()
+    except OSError:
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
+
+
+def _open_regular(path: Path) -> BinaryIO | None:
+    """``path`` open for reading if it is a regular file (links followed), else None.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO or device swapped in
+    after the folder was listed is never read either.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _zip_declared_entries(raw: BinaryIO) -> int | None:

@@ -17,7 +17,7 @@ from . import body as B
 from . import header as H
 from . import html as HT
 from .classification import level_from_markings, normalise_classification, wikileaks_classification
-from .decode import decode_bytes
+from .decode import decode_bytes, strip_controls
 from .detect import detect_format, looks_binary
 from .identity import Identity, identify
 from .ids import canonical_id, is_valid_id
@@ -230,6 +230,7 @@ def _parse(data: bytes | str, source: str) -> CableRecord | ParseFailure:
         return ParseFailure(
             source=source, error="not a cable: the file holds binary data, not text"
         )
+    text = strip_controls(text)
     fmt = detect_format(text)
     if fmt == "text":
         return parse_text(text, source=source, fmt="text", name_hint=_id_hint(source))

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from .cable import parse_text
-from .decode import decode_bytes
+from .decode import decode_bytes, strip_controls
 from .record import CableRecord, ParseFailure
 
 MAX_ROW_BYTES = 16 * 1024 * 1024  # far above the longest cable; bounds memory on broken quoting
@@ -101,7 +101,7 @@ def iter_csv(
         if not complete:
             yield ParseFailure(source=where, error="malformed row: unbalanced quotes or too long")
             continue
-        fields = split_row(decode_bytes(raw))
+        fields = split_row(strip_controls(decode_bytes(raw)))
         if fields is None:
             yield ParseFailure(
                 source=where, error=f"malformed row: expected {COLUMNS} double-quoted fields"

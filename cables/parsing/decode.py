@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import re
+
+# C0 controls other than tab, line feed and carriage return (and DEL): no cable text means them,
+# XML (Atom feeds) cannot carry them, and a terminal would obey them. Vertical tab and form
+# feed (page breaks in old exports) become line breaks; the rest are dropped.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]+")
+_BREAKS = re.compile(r"[\x0b\x0c]")
 
 
 def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -51,3 +58,9 @@ def _decode_mixed(raw: bytes) -> str:
         except UnicodeDecodeError:
             out.append(line.decode("cp1252", errors="cablesearch-latin1"))
     return "".join(out)
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without C0 control characters (tab, line breaks kept; VT and FF made breaks)."""
+    text = _BREAKS.sub("\n", text)
+    return _CONTROLS.sub("", text)

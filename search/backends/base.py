@@ -243,6 +243,9 @@ class Highlighter(Protocol):
     under NOT, not codes or ids). A phrase is one span, only where its words follow each other
     (nothing but spaces or punctuation between); its words alone are not spans. A prefix word
     finds every word starting with it.
+
+    Optional attribute ``starts``: strings (any case) every match begins with. The page builder
+    then loads only the paragraphs holding one; an engine without it gets every paragraph.
     """
 
     def __bool__(self) -> bool:

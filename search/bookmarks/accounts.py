@@ -5,6 +5,9 @@ Django's own auth views do the work; these only add the throttle and the sign-up
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -29,16 +32,33 @@ def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -
     return default
 
 
+def mark_throttled(response: HttpResponse, form: object) -> HttpResponse:
+    """A sign-in page refused by the throttle answers 429 with Retry-After (docs/deploy.md)."""
+    lockout = getattr(form, "throttled", None)
+    if lockout:
+        response.status_code = 429
+        response["Retry-After"] = str(lockout.retry_after_seconds)
+    return response
+
+
+def throttled_admin_login(login: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The admin site's login view, answering like LoginView when the throttle refuses."""
+
+    @wraps(login)
+    def view(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        response = login(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        return mark_throttled(response, context.get("form"))
+
+    return view
+
+
 class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
     def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        if form.throttled:
-            response.status_code = 429
-            response["Retry-After"] = str(form.throttled.retry_after_seconds)
-        return response
+        return mark_throttled(super().form_invalid(form), form)
 
     def get_context_data(self, **kwargs: object) -> dict:
         context = super().get_context_data(**kwargs)

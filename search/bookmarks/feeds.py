@@ -17,11 +17,11 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
 from cables.models import Cable
+from search.atom import Atom1Feed
 from search.exceptions import IndexUnavailable
 
 from .counts import imported_since, scan_limit

@@ -18,7 +18,8 @@ THROTTLED_MESSAGE = (
 class ThrottleMixin:
     """For Django's sign-in forms: refuse a (username, address) pair after too many failures.
 
-    Failures are counted where Django reports them (code "invalid_login"); the count is
+    Each attempt is recorded before its password is checked (throttle.begin_attempt) and
+    forgotten unless Django reports it as a wrong password (code "invalid_login"); the count is
     cleared by a successful sign-in (signals.py)."""
 
     throttled: throttle.Lockout | None = None
@@ -29,7 +30,7 @@ class ThrottleMixin:
         if username is None or not password:
             return super().clean()
         ip = throttle.client_ip(self.request)
-        self.throttled = throttle.lockout(username, ip)
+        attempt, self.throttled = throttle.begin_attempt(username, ip)
         if self.throttled:
             # Refused before the password is checked: a right guess now must not help.
             minutes = self.throttled.minutes
@@ -39,11 +40,13 @@ class ThrottleMixin:
                 params={"minutes": minutes, "plural": "" if minutes == 1 else "s"},
             )
         try:
-            return super().clean()
+            cleaned = super().clean()
         except forms.ValidationError as error:
-            if getattr(error, "code", None) == "invalid_login":
-                throttle.record_failure(username, ip)
+            if getattr(error, "code", None) != "invalid_login":
+                throttle.forget_attempt(attempt)  # e.g. an inactive account: not a guess
             raise
+        throttle.forget_attempt(attempt)  # the right password (the signal clears the rest)
+        return cleaned
 
 
 class ThrottledAuthenticationForm(ThrottleMixin, AuthenticationForm):

@@ -94,6 +94,41 @@ def lockout(username: str, ip: str | None) -> Lockout | None:
     )
 
 
+def begin_attempt(username: str, ip: str | None) -> tuple[int | None, Lockout | None]:
+    """Record a sign-in attempt before its password is checked, then judge it.
+
+    Recording first makes the limit hold under concurrency: each attempt counts the attempts
+    recorded before its own row (by id), so of 24 wrong passwords sent at once only the first
+    ``max_failures`` are checked. (Checking, then recording, let every concurrent attempt see
+    the same low count.) Returns (the attempt's row id, to forget it if it does not count as a
+    failure; the lockout, when the attempt is refused: its row is gone then).
+    """
+    now = timezone.now()
+    LoginAttempt.objects.filter(created_at__lte=now - window()).delete()
+    name = normalize_username(username)
+    row = LoginAttempt.objects.create(username=name, ip=ip, created_at=now)
+    earlier = list(
+        LoginAttempt.objects.filter(
+            username=name, ip=ip, created_at__gt=now - window(), pk__lt=row.pk
+        )
+        .order_by("-pk")
+        .values_list("created_at", flat=True)[: max_failures()]
+    )
+    if len(earlier) < max_failures():
+        return row.pk, None
+    row.delete()  # a refused attempt is not a failure: the lockout ends when it would have
+    until = min(earlier) + window()
+    return None, Lockout(
+        failures=len(earlier), retry_after_seconds=max(1, int((until - now).total_seconds()))
+    )
+
+
+def forget_attempt(attempt: int | None) -> None:
+    """The attempt did not fail on its password (signed in, or refused for another reason)."""
+    if attempt is not None:
+        LoginAttempt.objects.filter(pk=attempt).delete()
+
+
 def record_failure(username: str, ip: str | None) -> None:
     now = timezone.now()
     LoginAttempt.objects.filter(created_at__lte=now - window()).delete()

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cables.models import Cable
+from cables.parsing.decode import strip_controls
 from search.state import SearchState
 
 from .accounts import safe_next
@@ -69,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
     counts = counts_for(searches)
     rows = [(saved, counts.get(saved.pk)) for saved in searches]
 
-    text = " ".join(request.GET.get("f", "").split())[:MAX_FILTER_CHARS]
+    text = " ".join(strip_controls(request.GET.get("f", "")).split())[:MAX_FILTER_CHARS]
     bookmarks = CableBookmark.objects.filter(user=request.user).select_related("cable")
     if text:
         bookmarks = bookmarks.filter(
@@ -124,7 +125,7 @@ def save_search(request: HttpRequest) -> HttpResponse:
     return redirect(safe_next(request, request.POST.get("next"), saved.search_url))
 
 
-@require_GET
+@require_POST  # it records the opening: a link prefetcher or crawler must not
 @signin_required
 def open_search(request: HttpRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)

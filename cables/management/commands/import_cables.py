@@ -7,7 +7,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from cables.ingest.importer import BATCH_SIZE, ImportSummary, ProgressSource, import_paths
+from cables.ingest.importer import (
+    BATCH_SIZE,
+    ImportStopped,
+    ImportSummary,
+    ProgressSource,
+    import_paths,
+)
 
 
 class Command(BaseCommand):
@@ -57,25 +63,35 @@ class Command(BaseCommand):
                 )
             bar.update(summary.read - bar.n)
 
-        summary = import_paths(
-            paths,
-            batch_size=batch_size,
-            progress=progress,
-            parallel=False if no_parallel else None,
-        )
+        stopped: ImportStopped | None = None
+        try:
+            summary = import_paths(
+                paths,
+                batch_size=batch_size,
+                progress=progress,
+                parallel=False if no_parallel else None,
+            )
+        except ImportStopped as exc:
+            stopped, summary = exc, exc.summary
+        finally:
+            # Closed however the import ends: a bar left open crashes the interpreter's exit.
+            if bar is not None:
+                bar.close()
         elapsed = time.monotonic() - started
-        if bar is not None:
-            bar.total = summary.read
-            bar.update(summary.read - bar.n)
-            bar.close()
         for failure in summary.failures:
             self.stderr.write(f"FAILED {failure.source}: {failure.error}")
-        if not quiet:
+        if not quiet or stopped is not None:
             rate = summary.read / elapsed if elapsed > 0 else 0.0
             self.stdout.write(
                 f"{summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged, "
                 f"{summary.failed} failed ({summary.read} read in {elapsed:.1f} s, "
                 f"{rate:.0f} cables/s)"
+            )
+        if stopped is not None:
+            raise CommandError(
+                f"The import stopped: {stopped.reason}. The counts above are what was stored; "
+                "nothing is half-written. Fix the cause and run the same command again.",
+                returncode=1,
             )
         if summary.failed:
             noun = "input" if summary.failed == 1 else "inputs"

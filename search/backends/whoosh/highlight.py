@@ -62,6 +62,9 @@ class Matcher:
         starts = {_candidate_prefix(s) for s in self.stems | self.subject_only}
         starts |= {_candidate_prefix(s) for s in self._phrase_stems}
         starts |= set(self.prefixes)
+        # Every match starts with one of these (any case): hydration loads only paragraphs
+        # holding one (search/hydrate.py).
+        self.starts = tuple(sorted(starts))
         alternatives = "|".join(re.escape(p) for p in sorted(starts, key=len, reverse=True))
         self._candidates = (
             re.compile(rf"(?<![\w.])(?:{alternatives})\w*(?:\.\w+)*", re.I) if starts else None

@@ -250,3 +250,18 @@ def test_an_administrator_lifts_a_lockout_by_deleting_the_failures(client, alice
     )
 
     assert sign_in(client, "alice", PASSWORD).status_code == 302
+
+
+def test_the_admin_sign_in_lockout_answers_429_with_retry_after(client, django_user_model):
+    django_user_model.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+    for _ in range(5):
+        client.post(
+            "/admin/login/", {"username": "boss", "password": "wrong"}, REMOTE_ADDR="10.0.0.9"
+        )
+
+    response = client.post(
+        "/admin/login/", {"username": "boss", "password": "wrong"}, REMOTE_ADDR="10.0.0.9"
+    )
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0

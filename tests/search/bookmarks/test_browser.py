@@ -80,7 +80,7 @@ def test_sign_in_save_star_reload_and_reopen(page, live_server, import_ids):
     page.goto(live_server.url + "/bookmarks/")
     page.reload()
     assert page.locator(".bm-cable", has_text=first).count() == 1
-    opener = page.get_by_role("link", name="missile defense · country: RS")
+    opener = page.get_by_role("button", name="missile defense · country: RS")
     assert page.locator(".bm-search", has_text="3 cables").count() == 1
 
     # Opening the saved search shows the same results at the same URL.

@@ -83,6 +83,6 @@ def test_opening_resets_new(alice_client, alice, importer):
     saved = saved_at(alice, MISSILE_RS, timezone.now())
     importer(RS_CABLES[3])
 
-    alice_client.get(f"/bookmarks/searches/{saved.pk}/open/")
+    alice_client.post(f"/bookmarks/searches/{saved.pk}/open/")
 
     assert "1 new" not in alice_client.get("/bookmarks/").text

@@ -138,7 +138,7 @@ def saved(alice):
 def test_open_redirects_to_the_search_and_marks_it_opened(alice_client, saved):
     before = saved.last_opened_at
 
-    response = alice_client.get(f"/bookmarks/searches/{saved.pk}/open/")
+    response = alice_client.post(f"/bookmarks/searches/{saved.pk}/open/")
 
     assert response.url == "/search?q=nato&tag=PREL"
     saved.refresh_from_db()
@@ -186,7 +186,17 @@ def test_other_users_cannot_change_a_saved_search(bob_client, saved, action):
 
 
 def test_other_users_cannot_open_a_saved_search(bob_client, saved):
-    assert bob_client.get(f"/bookmarks/searches/{saved.pk}/open/").status_code == 404
+    assert bob_client.post(f"/bookmarks/searches/{saved.pk}/open/").status_code == 404
+
+
+def test_opening_a_saved_search_by_get_changes_nothing(alice_client, saved):
+    before = saved.last_opened_at
+
+    response = alice_client.get(f"/bookmarks/searches/{saved.pk}/open/")
+
+    assert response.status_code == 405
+    saved.refresh_from_db()
+    assert saved.last_opened_at == before
 
 
 def test_other_users_cannot_see_a_saved_search(bob_client, saved):
@@ -401,3 +411,16 @@ def test_save_search_with_an_absurdly_long_query_says_so(alice_client):
     assert response.status_code == 200
     assert "the search is too long" in response.text
     assert not SavedSearch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/cables/07MOSCOW%005100/", "/cables/%00.json", "/cables/%01/raw"]
+)
+def test_a_cable_url_with_control_characters_is_a_404(client, db, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_bookmark_filter_with_a_nul_answers(alice_client):
+    response = alice_client.get("/bookmarks/", {"f": "nato\x00"})
+
+    assert response.status_code == 200
