@@ -179,6 +179,9 @@ def clean_addressee(line: str) -> str:
 
 
 _DIST_RE = re.compile(r"\b[A-Z]{1,6}-\d{2}\b")
+# What one addressee may hold (cables.models.Addressee.name): a longer "name" is a run of
+# wrapped lines, and PostgreSQL refuses the whole cable over it (SQLite never checks).
+MAX_ADDRESSEE = 300
 
 
 def _addressees(lines: list[str]) -> list[str]:
@@ -186,7 +189,7 @@ def _addressees(lines: list[str]) -> list[str]:
     for line in lines:
         if _DIST_RE.search(line) or line.strip().startswith("/"):
             continue
-        name = clean_addressee(line)
+        name = clean_addressee(line)[:MAX_ADDRESSEE].rstrip()
         if name and name not in out:
             out.append(name)
     return out

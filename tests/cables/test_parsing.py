@@ -169,3 +169,13 @@ def test_iter_csv_unclosed_quote_at_end_is_a_failure():
     row = '"1","1/2/2009 3:04","09STATE1","x","UNCLASSIFIED","","","never closed\n'
     (result,) = list(iter_csv(io.BytesIO(row.encode()), source="t.csv"))
     assert isinstance(result, ParseFailure)
+
+
+def test_an_addressee_is_cut_to_what_the_database_holds():
+    from cables.parsing.header import MAX_ADDRESSEE, parse_header
+
+    long_line = "RUEHC/SECSTATE WASHDC " + "AND AMEMBASSY MOSCOW " * 30
+    header = parse_header(f"FM AMEMBASSY MOSCOW\nTO {long_line}\nBT\n")
+
+    assert header.to
+    assert max(len(name) for name in header.to) == MAX_ADDRESSEE
