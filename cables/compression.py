@@ -7,7 +7,9 @@ CPU, and a page compressed against three sample pages and its own cable text (th
 the navigation of every page and the text) keeps under 1%.
 
 Every blob starts with one byte saying how it was written, so a new dictionary can come later
-without rewriting what is stored: a blob is read with the dictionary it names.
+without rewriting what is stored: a blob is read with the dictionary it names. A blob written
+against a base text (``base=``) needs that same base to be read: the caller keeps it (an upload
+is read against its form's cable text, a shown form's text against its cable's paragraphs).
 """
 
 from __future__ import annotations
@@ -22,42 +24,38 @@ DICTIONARY_DIR = Path(__file__).resolve().parent / "data" / "zstd"
 # Scheme bytes. Never reuse or renumber one: stored blobs name them.
 PLAIN = 0  # the bytes themselves (too short to gain from compression)
 ZSTD_DICT_1 = 1  # zstandard, dictionary cables-1.dict
-ZSTD_PAGES_1_BASE = 2  # zstandard, raw dictionary: pages-1.html, then a base text (see below)
+ZSTD_PAGES_1_BASE = 2  # zstandard, raw dictionary: pages-1.html, then a base text
+ZSTD_BASE = 3  # zstandard, raw dictionary: a base text alone
 LEVEL = 3  # higher levels gain 5-8% for 3-5 times the CPU (measured)
-BASE_LEVEL = 3  # level 9 saves ~100 bytes a page for twice the CPU (measured)
 MIN_COMPRESSED = 64  # below this, the frame header costs more than it saves
 
 
 @cache
-def _dictionary_bytes() -> bytes:
-    return (DICTIONARY_DIR / "cables-1.dict").read_bytes()
-
-
-@cache
-def _dictionary() -> zstandard.ZstdCompressionDict:
-    return zstandard.ZstdCompressionDict(_dictionary_bytes())
+def _file(name: str) -> bytes:
+    return (DICTIONARY_DIR / name).read_bytes()
 
 
 @cache
 def _compressor() -> zstandard.ZstdCompressor:
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary())
+    return zstandard.ZstdCompressor(
+        level=LEVEL, dict_data=zstandard.ZstdCompressionDict(_file("cables-1.dict"))
+    )
 
 
 @cache
 def _decompressor() -> zstandard.ZstdDecompressor:
-    return zstandard.ZstdDecompressor(dict_data=_dictionary())
+    return zstandard.ZstdDecompressor(
+        dict_data=zstandard.ZstdCompressionDict(_file("cables-1.dict"))
+    )
 
 
-@cache
-def _pages_bytes() -> bytes:
-    return (DICTIONARY_DIR / "pages-1.html").read_bytes()
-
-
-def _base_dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
-    # A raw-content dictionary: three real cablegate pages (their navigation is what every
-    # page repeats), then the base text, so what the data repeats of either costs a few bytes.
+def _raw_dictionary(scheme: int, base: bytes | str) -> zstandard.ZstdCompressionDict:
+    # A raw-content dictionary: what the data repeats of it costs a few bytes per match. Three
+    # real cablegate pages come first for uploads: their navigation is what every page repeats.
+    base_raw = base.encode("utf-8") if isinstance(base, str) else base
+    prefix = _file("pages-1.html") if scheme == ZSTD_PAGES_1_BASE else b""
     return zstandard.ZstdCompressionDict(
-        _pages_bytes() + base, dict_type=zstandard.DICT_TYPE_RAWCONTENT
+        prefix + base_raw, dict_type=zstandard.DICT_TYPE_RAWCONTENT
     )
 
 
@@ -69,17 +67,22 @@ def original_base(kind: str, text: str) -> str:
     return text
 
 
-def compress(data: bytes | str, *, base: bytes | str | None = None) -> bytes:
-    """``data`` as a stored blob. With ``base``, matches against that text are nearly free; the
-    same base must then be given to :func:`decompress`."""
+def compress(data: bytes | str, *, base: bytes | str | None = None, pages: bool = False) -> bytes:
+    """``data`` as a stored blob. With ``base``, what it repeats of that text is nearly free
+    (``pages``: and what it repeats of a cablegate page); :func:`decompress` needs the same
+    base."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) < MIN_COMPRESSED:
         return bytes([PLAIN]) + raw
     if base is None:
         return bytes([ZSTD_DICT_1]) + _compressor().compress(raw)
-    base_raw = base.encode("utf-8") if isinstance(base, str) else base
-    compressor = zstandard.ZstdCompressor(level=BASE_LEVEL, dict_data=_base_dictionary(base_raw))
-    return bytes([ZSTD_PAGES_1_BASE]) + compressor.compress(raw)
+    scheme = ZSTD_PAGES_1_BASE if pages else ZSTD_BASE
+    compressor = zstandard.ZstdCompressor(level=LEVEL, dict_data=_raw_dictionary(scheme, base))
+    return bytes([scheme]) + compressor.compress(raw)
+
+
+def needs_base(blob: bytes | memoryview) -> bool:
+    return bool(blob) and blob[0] in (ZSTD_PAGES_1_BASE, ZSTD_BASE)
 
 
 def decompress(blob: bytes | memoryview, *, base: bytes | str | None = None) -> bytes:
@@ -92,12 +95,27 @@ def decompress(blob: bytes | memoryview, *, base: bytes | str | None = None) -> 
         return payload
     if scheme == ZSTD_DICT_1:
         return _decompressor().decompress(payload)
-    if scheme == ZSTD_PAGES_1_BASE:
+    if scheme in (ZSTD_PAGES_1_BASE, ZSTD_BASE):
         if base is None:
             raise ValueError("this blob was compressed against a base text: give it")
-        base_raw = base.encode("utf-8") if isinstance(base, str) else base
-        return zstandard.ZstdDecompressor(dict_data=_base_dictionary(base_raw)).decompress(payload)
+        decompressor = zstandard.ZstdDecompressor(dict_data=_raw_dictionary(scheme, base))
+        return decompressor.decompress(payload)
     raise ValueError(f"unknown compression scheme {scheme}")
+
+
+def paragraphs_base(texts) -> str:
+    """The base a shown form's cable text is compressed against: its cable's paragraphs (the
+    text repeats them nearly whole, so the form costs little more than its header)."""
+    return "\n\n".join(texts)
+
+
+def compress_original(kind: str, text: str, data: bytes) -> bytes:
+    """An upload, against its form's cable text as the upload spells it, and sample pages."""
+    return compress(data, base=original_base(kind, text), pages=True) if data else b""
+
+
+def decompress_original(kind: str, text: str, blob: bytes | memoryview) -> bytes:
+    return decompress(blob, base=original_base(kind, text)) if blob else b""
 
 
 def decompress_text(blob: bytes | memoryview, *, base: bytes | str | None = None) -> str:

@@ -17,7 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from cables.compression import decompress, original_base
+from cables.compression import (
+    compress,
+    decompress_original,
+    decompress_text,
+    needs_base,
+    paragraphs_base,
+)
 from cables.fields import CompressedTextField
 
 
@@ -126,7 +132,9 @@ class CableSource(models.Model):
     # is not parsed again on re-import (cables.ingest.reading.read_key).
     read_key = models.CharField(max_length=64, db_index=True, blank=True)
     header_length = models.PositiveIntegerField(default=0)  # text[:header_length] is the header
-    text = CompressedTextField()
+    # The cable text, compressed: the shown form's against its cable's paragraphs (one copy
+    # of the paragraph text serves both), any other form on its own (see ``text``).
+    text_blob = models.BinaryField()
     # The upload's bytes, compressed against ``text`` (empty for a csv row: its cells are the
     # text). ``original_size`` is their size uncompressed.
     original = models.BinaryField(blank=True, default=b"")
@@ -143,6 +151,26 @@ class CableSource(models.Model):
         return f"{self.cable_id} ({self.get_kind_display()})"
 
     @property
+    def text(self) -> str:
+        """The cable text: header, a blank line, body (cables.ingest.reading.cable_text)."""
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            blob = self.text_blob
+            if needs_base(blob):
+                texts = [p.text for p in self.cable.paragraphs.all()]
+                cached = decompress_text(blob, base=paragraphs_base(texts))
+            else:
+                cached = decompress_text(blob)
+            self.__dict__["_text"] = cached
+        return cached
+
+    @text.setter
+    def text(self, value: str) -> None:
+        # Written on its own: valid whichever form the cable shows.
+        self.text_blob = compress(value)
+        self.__dict__["_text"] = value
+
+    @property
     def header(self) -> str:
         return self.text[: self.header_length]
 
@@ -155,7 +183,7 @@ class CableSource(models.Model):
         """The upload exactly as it was (a csv row: its header and body cells as UTF-8)."""
         if not self.original:
             return self.text.encode("utf-8")
-        return decompress(self.original, base=original_base(self.kind, self.text))
+        return decompress_original(self.kind, self.text, self.original)
 
 
 class CableTag(models.Model):

@@ -35,8 +35,9 @@ from typing import Protocol
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from cables.compression import compress, decompress_text, needs_base, paragraphs_base
 from cables.ingest.pipeline import RemoteProgress, iter_parsed_in_background
-from cables.ingest.reading import Parsed, ReadItem, Unchanged, iter_parsed
+from cables.ingest.reading import Parsed, ReadItem, Unchanged, cable_text, iter_parsed
 from cables.ingest.sources import Limits, Sources
 from cables.models import Addressee, Cable, CableSource, CableTag, Paragraph, Reference, Tag
 from cables.parsing.record import CableRecord, ParseFailure
@@ -274,9 +275,9 @@ class Importer:
 
     def _write(self, plan: _Plan) -> None:
         now = timezone.now()
-        _insert_forms([*plan.cables, *plan.forms], now)
         if plan.keys:
             _update_many(CableSource, "read_key", plan.keys)
+        _insert_forms(plan.forms, now, shown=False)
         items = plan.cables
         if not items:
             return
@@ -285,6 +286,7 @@ class Importer:
         updated = [item for item in items if item.existing is not None]
         if updated:
             ids = [item.record.id for item in updated]
+            _detach_shown_texts(ids)
             for model in (Paragraph, CableTag, Reference, Addressee):
                 model.objects.filter(cable_id__in=ids).delete()
             for item in updated:
@@ -296,6 +298,7 @@ class Importer:
                     for item in new
                 ]
             )
+        _insert_forms(items, now, shown=True)
         # Child rows go in with one executemany per table: plain tuples, no model instances
         # (the ORM's bulk_create spends most of its time building objects and SQL).
         paragraphs: list[tuple] = []
@@ -353,7 +356,29 @@ def _one_writer_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
 
 
-def _insert_forms(items: list[_Pending], now: datetime) -> None:
+def _detach_shown_texts(ids: list[str]) -> None:
+    """Before these cables' paragraphs are replaced: rewrite the texts that were compressed
+    against them (the forms shown until now) on their own."""
+    old: dict[str, list[str]] = {}
+    for cable_id, text in (
+        Paragraph.objects.filter(cable_id__in=ids)
+        .order_by("cable_id", "position")
+        .values_list("cable_id", "text")
+    ):
+        old.setdefault(cable_id, []).append(text)
+    rows = [
+        (compress(decompress_text(blob, base=paragraphs_base(old.get(cable_id, [])))), pk)
+        for pk, cable_id, blob in CableSource.objects.filter(cable_id__in=ids).values_list(
+            "id", "cable_id", "text_blob"
+        )
+        if needs_base(blob)
+    ]
+    if rows:
+        _update_many(CableSource, "text_blob", rows)
+
+
+def _insert_forms(items: list[_Pending], now: datetime, *, shown: bool) -> None:
+    """The forms these items were read from; ``shown``: each is its cable's shown form now."""
     rows = [
         (
             item.record.id,
@@ -362,7 +387,9 @@ def _insert_forms(items: list[_Pending], now: datetime) -> None:
             item.hash,
             item.parsed.read_key,
             len(item.record.header) if item.record.header else 0,
-            item.parsed.text_blob,
+            item.parsed.text_blob
+            if shown
+            else compress(cable_text(item.record.header, item.record.body)),
             item.parsed.original_blob,
             len(item.parsed.original),
             now,
@@ -376,7 +403,7 @@ def _insert_forms(items: list[_Pending], now: datetime) -> None:
         "content_hash",
         "read_key",
         "header_length",
-        "text",
+        "text_blob",
         "original",
         "original_size",
         "imported_at",

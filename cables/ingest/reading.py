@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 
-from cables.compression import compress, original_base
+from cables.compression import compress, compress_original, paragraphs_base
 from cables.ingest.sources import SourceCsv, SourceFailure, SourceFile, SourceItem
 from cables.parsing import iter_csv, parse
 from cables.parsing.csvrows import SkippedRow
@@ -81,9 +81,11 @@ class Parsed:
         if not self.hash:
             object.__setattr__(self, "hash", content_hash(self.record))
         text = cable_text(self.record.header, self.record.body)
-        object.__setattr__(self, "text_blob", compress(text))
-        base = original_base(self.record.format, text)
-        blob = compress(self.original, base=base) if self.original else b""
+        # As the shown form (against the paragraphs); the importer recompresses a form that
+        # is not shown on its own.
+        base = paragraphs_base(p.text for p in self.record.paragraphs)
+        object.__setattr__(self, "text_blob", compress(text, base=base))
+        blob = compress_original(self.record.format, text, self.original)
         object.__setattr__(self, "original_blob", blob)
         blobs = tuple(compress(p.text) for p in self.record.paragraphs)
         object.__setattr__(self, "paragraph_blobs", blobs)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
-from cables.compression import compress, original_base
+from cables.compression import compress_original
 from cables.models import Addressee, Cable, CableSource, CableTag, Paragraph, Reference, Tag
 from cables.views import text_blocks
 
@@ -42,7 +42,7 @@ def add_form(cable: Cable, text: str, kind: str = "text", **fields) -> CableSour
         "name": f"{cable.id}.txt",
         "content_hash": cable.content_hash,
         "text": text,
-        "original": compress(text.encode(), base=original_base(kind, text)),
+        "original": compress_original(kind, text, text.encode()),
         "original_size": len(text.encode()),
         "imported_at": cable.last_imported,
     }
