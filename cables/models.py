@@ -124,7 +124,10 @@ class CableSource(models.Model):
         FRAGMENT = "html-body", "body-only fragment"
         CSV = "csv", "cables.csv row"
 
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="sources")
+    # No index of its own: the unique (cable, content_hash) index serves look-ups by cable.
+    cable = models.ForeignKey(
+        Cable, on_delete=models.CASCADE, related_name="sources", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     name = models.TextField(blank=True)  # where it was read: file, archive member, csv row
     content_hash = models.CharField(max_length=64)  # of the record read from it
@@ -187,7 +190,10 @@ class CableSource(models.Model):
 
 
 class CableTag(models.Model):
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="cable_tags")
+    # No index of its own: the unique (cable, tag) index serves look-ups by cable.
+    cable = models.ForeignKey(
+        Cable, on_delete=models.CASCADE, related_name="cable_tags", db_index=False
+    )
     tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="cable_tags")
     position = models.PositiveSmallIntegerField()
 
@@ -202,7 +208,10 @@ class CableTag(models.Model):
 
 
 class Paragraph(models.Model):
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="paragraphs")
+    # No index of its own: the unique (cable, position) index serves look-ups by cable.
+    cable = models.ForeignKey(
+        Cable, on_delete=models.CASCADE, related_name="paragraphs", db_index=False
+    )
     position = models.PositiveIntegerField()
     number = models.PositiveIntegerField()  # 0: text before the first numbered paragraph
     marking = models.CharField(max_length=32, blank=True)

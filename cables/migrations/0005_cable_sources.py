@@ -30,31 +30,41 @@ def _cable_text(header: str, body: str) -> str:
 def make_sources(apps, schema_editor):
     Cable = apps.get_model("cables", "Cable")
     CableSource = apps.get_model("cables", "CableSource")
-    batch = []
-    rows = Cable.objects.order_by("id").values_list(
-        "id", "header", "body", "raw_text", "format", "source", "content_hash", "last_imported"
-    )
-    for cable_id, header, body, raw, fmt, source, chash, last in rows.iterator(chunk_size=CHUNK):
-        text = _cable_text(header, body)
-        original = b"" if fmt == "csv" or not raw else raw.encode("utf-8")
-        batch.append(
-            CableSource(
-                cable_id=cable_id,
-                kind=fmt or "text",
-                name=source,
-                content_hash=chash,
-                read_key="",  # the next import parses it once and stores the key
-                header_length=len(header) if header else 0,
-                text_blob=compress(text),
-                original=compress_original(fmt or "text", text, original),
-                original_size=len(original),
-                imported_at=last,
-            )
+    Paragraph = apps.get_model("cables", "Paragraph")
+    ids = list(Cable.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        paragraphs: dict[str, list[str]] = {}
+        for cable_id, text in (
+            Paragraph.objects.filter(cable_id__in=chunk)
+            .order_by("cable_id", "position")
+            .values_list("cable_id", "text")
+        ):
+            paragraphs.setdefault(cable_id, []).append(text)
+        rows = Cable.objects.filter(id__in=chunk).values_list(
+            "id", "header", "body", "raw_text", "format", "source", "content_hash", "last_imported"
         )
-        if len(batch) >= CHUNK:
-            CableSource.objects.bulk_create(batch)
-            batch = []
-    CableSource.objects.bulk_create(batch)
+        batch = []
+        for cable_id, header, body, raw, fmt, source, chash, last in rows:
+            text = _cable_text(header, body)
+            original = b"" if fmt == "csv" or not raw else raw.encode("utf-8")
+            # The shown form, as an import writes it: against the cable's paragraphs.
+            base = paragraphs_base(paragraphs.get(cable_id, []))
+            batch.append(
+                CableSource(
+                    cable_id=cable_id,
+                    kind=fmt or "text",
+                    name=source,
+                    content_hash=chash,
+                    read_key="",  # the next import parses it once and stores the key
+                    header_length=len(header) if header else 0,
+                    text_blob=compress(text, base=base),
+                    original=compress_original(fmt or "text", text, original),
+                    original_size=len(original),
+                    imported_at=last,
+                )
+            )
+        CableSource.objects.bulk_create(batch)
 
 
 def restore_cable_text(apps, schema_editor):
@@ -159,6 +169,7 @@ class Migration(migrations.Migration):
                 (
                     "cable",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="sources",
                         to="cables.cable",
@@ -193,5 +204,26 @@ class Migration(migrations.Migration):
         migrations.RemoveField(model_name="paragraph", name="plain_text"),
         migrations.AlterField(
             model_name="paragraph", name="text", field=cables.fields.CompressedTextField()
+        ),
+        # The unique (cable, ...) indexes serve look-ups by cable: the FK indexes were a copy.
+        migrations.AlterField(
+            model_name="paragraph",
+            name="cable",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="paragraphs",
+                to="cables.cable",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="cabletag",
+            name="cable",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="cable_tags",
+                to="cables.cable",
+            ),
         ),
     ]
