@@ -78,3 +78,42 @@ def search_summary(state: SearchState) -> str:
     from ..summary import summarize
 
     return summarize(state)
+
+
+@register.simple_tag(takes_context=True)
+def pending_undo(context: template.Context) -> dict | None:
+    """The undo form a delete offered on the previous request, shown once."""
+    from ..undo import pop_undo
+
+    request = context.get("request")
+    return pop_undo(request) if request is not None else None
+
+
+@register.simple_tag(takes_context=True)
+def stories_of(context: template.Context, cable_id: str) -> dict:
+    """For a cable's "keep" panel: the user's stories, and the ids of those holding the cable."""
+    from ..models import Story, StoryCable
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return {"all": [], "holding": frozenset()}
+    stories = list(Story.objects.filter(user=user))
+    holding = frozenset(
+        StoryCable.objects.filter(
+            story__user=user, bookmark__cable_id=cable_id
+        ).values_list("story_id", flat=True)
+    )
+    return {"all": stories, "holding": holding}
+
+
+@register.simple_tag(takes_context=True)
+def bookmark_for(context: template.Context, cable_id: str) -> object:
+    """The user's bookmark of this cable (note, marked paragraphs), or None."""
+    from ..models import CableBookmark
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return CableBookmark.objects.filter(user=user, cable_id=cable_id).first()
