@@ -182,9 +182,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
 
     refs = list(cable.references.all())
     cited = {r.cited_id for r in refs if r.cited_id}
-    present = {
-        c.pk: c for c in Cable.objects.filter(pk__in=cited).only("id", "date", "subject")
-    }
+    present = {c.pk: c for c in Cable.objects.filter(pk__in=cited).only("id", "date", "subject")}
     references = [
         ShownReference(
             r.label,

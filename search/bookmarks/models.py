@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-
 from dataclasses import replace
 
 from django.conf import settings

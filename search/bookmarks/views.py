@@ -96,9 +96,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "bookmarks/index.html",
         {
             "search_rows": rows,
-            "stories": Story.objects.filter(user=request.user).annotate(
-                cable_count=Count("items")
-            ),
+            "stories": Story.objects.filter(user=request.user).annotate(cable_count=Count("items")),
             "bookmarks_page": page,
             "filter_text": text,
             "bookmark_total": CableBookmark.objects.filter(user=request.user).count(),

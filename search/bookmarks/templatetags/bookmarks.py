@@ -100,9 +100,9 @@ def stories_of(context: template.Context, cable_id: str) -> dict:
         return {"all": [], "holding": frozenset()}
     stories = list(Story.objects.filter(user=user))
     holding = frozenset(
-        StoryCable.objects.filter(
-            story__user=user, bookmark__cable_id=cable_id
-        ).values_list("story_id", flat=True)
+        StoryCable.objects.filter(story__user=user, bookmark__cable_id=cable_id).values_list(
+            "story_id", flat=True
+        )
     )
     return {"all": stories, "holding": holding}
 
