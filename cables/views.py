@@ -116,7 +116,7 @@ def _cable_link(cable_id: str, state: SearchState) -> str:
 
 def result_nav(request: HttpRequest, cable_id: str) -> ResultNav | None:
     state = _search_state(request)
-    if state is None or state.is_empty:
+    if state is None:
         return None
     try:
         ids = list(service.iter_ids(state.with_page(1), RESULT_NAV_LIMIT))
