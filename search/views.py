@@ -40,7 +40,12 @@ ATOM_ENTRIES = 50
 # The same URL answers with a page or a fragment depending on these request headers.
 VARY = ["HX-Request", "HX-History-Restore-Request"]
 PAGE_WINDOW = 2  # page links shown either side of the current page
-SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+SORT_LABELS = (
+    ("relevance", "Relevance"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("added", "Recently added"),
+)
 
 
 # -- pieces of the page, computed here so templates stay simple -------------------------------
@@ -231,6 +236,8 @@ def chips_for(state: SearchState, results: SearchResults) -> list[Chip]:
         chips.append(Chip("From", state.date_from.isoformat(), False, state.clearing("from").url()))
     if state.date_to:
         chips.append(Chip("To", state.date_to.isoformat(), False, state.clearing("to").url()))
+    if state.added:
+        chips.append(Chip("Added", state.added_label, False, state.clearing("added").url()))
     return chips
 
 
@@ -354,6 +361,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "suggestion_url": state.with_query(results.suggestion).url() if results.suggestion else "",
         "clear_url": state.clearing().url(),
         "hidden_filters": [(k, v) for k, v in state.query_items(page=False) if k in FACETS]
+        + ([("added", state.added)] if state.added else [])
         + ([("sort", state.sort)] if state.sort != "relevance" else []),
         "partial": partial,
     }

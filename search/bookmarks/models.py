@@ -109,6 +109,12 @@ class SavedSearch(models.Model):
         return self.state.url()
 
     @property
+    def new_url(self) -> str:
+        """The search of exactly the cables that are new to the user (first imported after
+        the last opening): the same rule the "N new" count and counts.py use."""
+        return self.state.added_since(self.last_opened_at).url()
+
+    @property
     def feed_url(self) -> str:
         return reverse("bookmarks:feed", args=[self.feed_token])
 

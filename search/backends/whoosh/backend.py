@@ -149,6 +149,7 @@ class WhooshBackend(BaseSearchBackend):
         self._results: OrderedDict[tuple, SearchResults] = OrderedDict()
         self._results_size = int(self.options.get("RESULTS_CACHE", RESULTS_CACHE))
         self._results_lock = threading.Lock()
+        self._added_lock = threading.Lock()
 
     # -- the folder -------------------------------------------------------------------------
 
@@ -308,6 +309,10 @@ class WhooshBackend(BaseSearchBackend):
             lo = _day(state.date_from) if state.date_from else 0
             hi = _day(state.date_to) if state.date_to else 99991231
             dates = (arrays.day >= lo) & (arrays.day <= hi)
+        if state.added:
+            # Folded into the date filter: facet counts and the histogram narrow with it.
+            added = self._added_mask(arrays, state)
+            dates = added if dates is None else dates & added
         masks: dict[str, np.ndarray] = {}
         for facet in FACETS:
             include, exclude = state.values(facet), state.excluded_values(facet)
@@ -359,7 +364,42 @@ class WhooshBackend(BaseSearchBackend):
                 docnums += more
                 scores += [0.0] * len(more)
             return docnums, scores
+        if sort == "added":
+            return self._by_added(ctx, sel.final, limit)
         return self._by_date(ctx, sel.final, sort, limit)
+
+    def _added(self, arrays: IndexArrays) -> np.ndarray:
+        """Per document, when its cable was first imported (µs since 1970; 0 unknown).
+
+        Only the database knows, so it is read once per index generation, on the first
+        request that needs it (one pass over the cables table, see bench/RESULTS.md)."""
+        added = arrays.added
+        if added is None:
+            with self._added_lock:
+                added = arrays.added
+                if added is None:
+                    added = np.asarray(hydrate.added_micros(arrays.ids), dtype=np.int64)
+                    arrays.added = added
+        return added
+
+    def _added_mask(self, arrays: IndexArrays, state: SearchState) -> np.ndarray:
+        after, until = state.added_window()
+        added = self._added(arrays)
+        mask = added > (hydrate.micros(after) if after else 0)
+        if until is not None:
+            mask &= added <= hydrate.micros(until)
+        return mask
+
+    def _by_added(
+        self, ctx: _Context, final: np.ndarray, limit: int
+    ) -> tuple[list[int], list[float]]:
+        """Recently added first; among cables of one import, newest first."""
+        docs = np.flatnonzero(final)
+        if not len(docs) or limit <= 0:
+            return [], []
+        added = self._added(ctx.arrays)[docs]
+        order = np.lexsort((ctx.arrays.newest_rank[docs], -added))[:limit]
+        return docs[order].tolist(), [0.0] * len(order)
 
     @staticmethod
     def _by_date(
@@ -466,6 +506,8 @@ class WhooshBackend(BaseSearchBackend):
             str(self._local.dir),
             ctx.searcher.reader().generation() or 0,
             state.querystring(),
+            # A relative ``added`` (7d) moves with the clock: key on the minute it resolves to.
+            int(time.time() // 60) if state.added[-1:] in ("d", "h") else 0,
             page_size,
         )
         with self._results_lock:
@@ -532,6 +574,7 @@ class WhooshBackend(BaseSearchBackend):
                     tags=tuple(row["tags"]),
                     snippets=snippets(matcher, row["subject"], paras.get(cable_id, [])),
                     score=score,
+                    added=row.get("first_imported"),
                 )
             )
         return tuple(hits)
