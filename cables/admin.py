@@ -306,7 +306,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     def progress_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         """The live part of the job page; htmx polls it and stops (286) once the job ends."""
         job = self._job(request, job_id)
-        response = render(request, "cables/import_progress.html", {"job": job})
+        response = render(request, "cables/import_progress.html", {"job": job, "live": True})
         if job.finished:
             stop = HttpResponseStopPolling(response.content)
             return stop
@@ -400,11 +400,12 @@ class ImportJobAdmin(admin.ModelAdmin):
             for upload in files:
                 name = _unique_name(get_valid_filename(upload.name) or "upload", names)
                 names.append(name)
+                job.uploaded_names[name] = upload.name[:255]
                 with open(job.folder / name, "wb") as out:
                     for chunk in upload.chunks():
                         out.write(chunk)
             job.files = names
-            job.save(update_fields=["files"])
+            job.save(update_fields=["files", "uploaded_names"])
             transaction.on_commit(partial(run_import_job.enqueue, job.pk))
         return job
 
