@@ -7,7 +7,8 @@ here, so the URL of every result page is canonical and can be bookmarked.
 URL keys: ``q``, the facet keys in FACETS (repeatable; a value prefixed with ``-`` excludes it),
 ``from``, ``to`` (YYYY-MM-DD), ``added`` (when the cable reached this library: ``7d``, ``24h``,
 an instant ``2026-12-01T10:00:00Z`` meaning "after it", or ``A..B`` between two instants),
-``sort`` (relevance, newest, oldest, added), ``page``. Unknown keys are ignored; bad values are
+``sort`` (relevance, newest, oldest, added), ``size`` (results per page, one of PAGE_SIZES),
+``page``. Unknown keys are ignored; bad values are
 dropped.
 """
 
@@ -32,6 +33,7 @@ FACET_LABELS: dict[str, str] = {
 }
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest", "added")
 DEFAULT_SORT = "relevance"
+PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 MAX_QUERY_CHARS = 5000
 MAX_PAGE = 10_000
 MAX_VALUES_PER_FACET = 50
@@ -112,6 +114,7 @@ class SearchState:
     date_to: date | None = None
     added: str = ""  # canonical ``added`` value (see _clean_added); "" for any time
     sort: str = DEFAULT_SORT
+    size: int = 0  # results per page; 0: the site's default (CABLESEARCH_PAGE_SIZE)
     page: int = 1
 
     # -- parsing ---------------------------------------------------------------------------
@@ -154,6 +157,8 @@ class SearchState:
             page = int(first("page") or 1)
         except ValueError:
             page = 1
+        size = first("size").strip()
+        size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else 0
         date_from, date_to = _parse_date(first("from")), _parse_date(first("to"))
         if date_from and date_to and date_from > date_to:
             date_from, date_to = date_to, date_from
@@ -165,6 +170,7 @@ class SearchState:
             date_to=date_to,
             added=_clean_added(first("added")),
             sort=sort if sort in SORTS else DEFAULT_SORT,
+            size=size,
             page=min(max(page, 1), MAX_PAGE),
         )
 
@@ -290,6 +296,10 @@ class SearchState:
     def with_sort(self, sort: str) -> SearchState:
         return self._changed(sort=sort if sort in SORTS else DEFAULT_SORT)
 
+    def with_size(self, size: int) -> SearchState:
+        """Another page size (back to page 1); a size not in PAGE_SIZES is the default."""
+        return self._changed(size=size if size in PAGE_SIZES else 0)
+
     def with_page(self, page: int) -> SearchState:
         return replace(self, page=min(max(int(page), 1), MAX_PAGE))
 
@@ -322,6 +332,8 @@ class SearchState:
             items.append(("added", self.added))
         if self.sort != DEFAULT_SORT:
             items.append(("sort", self.sort))
+        if self.size:
+            items.append(("size", str(self.size)))
         if page and self.page != 1:
             items.append(("page", str(self.page)))
         return items

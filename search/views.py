@@ -31,7 +31,7 @@ from search import service
 from search.exceptions import IndexUnavailable
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.spreadsheet import safe_cell
-from search.state import FACET_LABELS, FACETS, SearchState
+from search.state import FACET_LABELS, FACETS, PAGE_SIZES, SearchState
 
 # Facets in the sidebar, in this order; the year facet is drawn as the histogram instead.
 SIDEBAR_FACETS: tuple[str, ...] = ("tag", "country", "origin", "class", "program", "org", "person")
@@ -249,10 +249,12 @@ def histogram_for(state: SearchState, facet: Facet | None) -> list[Bar]:
     for v in facet.values:
         if v.value.isdigit():
             counts[int(v.value)] = (v.count, v.selected)
+    # The result's own years (and a chosen one): a 2005-2010 result uses the whole width.
+    shown = [y for y, (c, selected) in counts.items() if c or selected]
     if not any(c for c, _ in counts.values()):
         return []
     top = max(c for c, _ in counts.values()) or 1
-    years = range(min(counts), max(counts) + 1)
+    years = range(min(shown), max(shown) + 1)
     bar = min(HIST_MAX_BAR, HIST_WIDTH / len(years) - HIST_GAP)
     bars = []
     every = 1 if bar >= 26 else 5 if bar >= 6 else 10
@@ -333,8 +335,9 @@ def _wants_partial(request: HttpRequest) -> bool:
 
 def search_page(request: HttpRequest) -> HttpResponse:
     state = SearchState.from_query(request.GET)
+    page_size = state.size or settings.CABLESEARCH_PAGE_SIZE
     try:
-        results = service.search(state)
+        results = service.search(state, page_size=page_size)
     except IndexUnavailable as error:
         return _unavailable(request, error)
 
@@ -344,12 +347,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "results": results,
         "sidebar": facet_groups(state, results),
         "hits": hit_rows(state, results),
-        "first_rank": (results.page - 1) * settings.CABLESEARCH_PAGE_SIZE + 1,
+        "first_rank": (results.page - 1) * page_size + 1,
         "chips": chips_for(state, results),
         "bars": histogram_for(state, results.facets.get("year")),
         "hist_width": HIST_WIDTH,
         "hist_height": HIST_HEIGHT,
         "page_links": pages_for(state, results),
+        "previous_url": state.page_url(results.page - 1) if results.page > 1 else "",
+        "next_url": state.page_url(results.page + 1) if results.page < results.pages else "",
+        "page_sizes": [(n, state.with_size(n).url(), n == page_size) for n in PAGE_SIZES],
         "alternates": _alternates(state),
         # Without words there is no relevance: the engine sorts newest first.
         "sorts": [
@@ -362,6 +368,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "clear_url": state.clearing().url(),
         "hidden_filters": [(k, v) for k, v in state.query_items(page=False) if k in FACETS]
         + ([("added", state.added)] if state.added else [])
+        + ([("size", str(state.size))] if state.size else [])
         + ([("sort", state.sort)] if state.sort != "relevance" else []),
         "partial": partial,
     }
