@@ -379,3 +379,24 @@ def test_a_finished_job_links_to_the_cables_it_added(staff_client, media, index_
 
     assert "The 1 cable this import added</a>" in html
     assert "/search?added=" in html and "sort=added" in html
+
+
+def test_a_finished_job_links_to_the_users_saved_searches_it_matched(
+    staff_client, media, index_dir, django_capture_on_commit_callbacks
+):
+    from search.bookmarks.models import SavedSearch
+
+    staff = ImportJob._meta.get_field("created_by").related_model.objects.get(username="staff")
+    SavedSearch.objects.create(user=staff, name="Lavrov", query="q=lavrov")
+    SavedSearch.objects.create(user=staff, name="Nothing", query="q=zzyzx")
+    staff_client.post(UPLOAD, {"files": [seed_upload()]})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import_job.call(job.pk)
+
+    html = staff_client.get(
+        reverse("admin:cables_importjob_change", args=[job.pk])
+    ).content.decode()
+
+    assert ">Lavrov</a> matches cables this import added" in html
+    assert "Nothing</a>" not in html
