@@ -57,20 +57,28 @@ def labels(facet: str, values: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def added_micros(ids: list[str]) -> list[int]:
-    """For each id (in order), when the cable was first imported, in microseconds since the
-    Unix epoch; 0 for an id the database no longer has. One pass over the cables table."""
+def added_since(since: object | None) -> tuple[dict[str, int], object | None]:
+    """id -> first import in µs since 1970 for the cables first imported at or after
+    ``since`` (every cable when None), and the latest first import seen (the next ``since``).
+
+    First imports only grow (a cable keeps its first_imported; a re-created one gets a new,
+    later one), so a caller that keeps the map reads only the newcomers each time, through
+    the index on first_imported."""
     from cables.models import Cable
 
-    position = {cable_id: i for i, cable_id in enumerate(ids)}
-    out = [0] * len(ids)
-    for cable_id, at in Cable.objects.values_list("id", "first_imported").iterator(
-        chunk_size=10_000
-    ):
-        i = position.get(cable_id)
-        if i is not None and at is not None:
-            out[i] = micros(at)
-    return out
+    # No ordering: the model's default (by date) would make SQLite scan the date index.
+    rows = Cable.objects.order_by()
+    if since is not None:
+        rows = rows.filter(first_imported__gte=since)
+    out: dict[str, int] = {}
+    latest = since
+    for cable_id, at in rows.values_list("id", "first_imported").iterator(chunk_size=10_000):
+        if at is None:
+            continue
+        out[cable_id] = micros(at)
+        if latest is None or at > latest:
+            latest = at
+    return out, latest
 
 
 def micros(when: object) -> int:

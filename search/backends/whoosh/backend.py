@@ -150,6 +150,8 @@ class WhooshBackend(BaseSearchBackend):
         self._results_size = int(self.options.get("RESULTS_CACHE", RESULTS_CACHE))
         self._results_lock = threading.Lock()
         self._added_lock = threading.Lock()
+        self._added_by_id: dict[str, int] = {}  # cable id -> first import (µs), see _added
+        self._added_high = None  # the latest first import read so far
 
     # -- the folder -------------------------------------------------------------------------
 
@@ -282,6 +284,8 @@ class WhooshBackend(BaseSearchBackend):
         self._postings.clear()
         with self._results_lock:
             self._results.clear()
+        with self._added_lock:
+            self._added_by_id, self._added_high = {}, None
         self._local = threading.local()
 
     def _select(self, ctx: _Context, state: SearchState) -> _Selection:
@@ -371,14 +375,20 @@ class WhooshBackend(BaseSearchBackend):
     def _added(self, arrays: IndexArrays) -> np.ndarray:
         """Per document, when its cable was first imported (µs since 1970; 0 unknown).
 
-        Only the database knows, so it is read once per index generation, on the first
-        request that needs it (one pass over the cables table, see bench/RESULTS.md)."""
+        Only the database knows. The first request that needs it reads every cable's first
+        import once per process; each later index generation reads only the cables first
+        imported since (an indexed range), then maps the generation's ids."""
         added = arrays.added
         if added is None:
             with self._added_lock:
                 added = arrays.added
                 if added is None:
-                    added = np.asarray(hydrate.added_micros(arrays.ids), dtype=np.int64)
+                    fresh, self._added_high = hydrate.added_since(self._added_high)
+                    self._added_by_id.update(fresh)
+                    get = self._added_by_id.get
+                    added = np.fromiter(
+                        (get(i, 0) for i in arrays.ids), dtype=np.int64, count=len(arrays.ids)
+                    )
                     arrays.added = added
         return added
 
