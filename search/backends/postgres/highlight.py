@@ -12,10 +12,10 @@ import re
 from functools import lru_cache
 
 from search.backends.postgres.analysis import TEXT_PATTERN, terms
+from search.backends.spans import join_phrases
 from search.query import Node, Word, positive_words
 
 MAX_CANDIDATES = 160  # candidate words looked at when a limit is asked (a phrase's words alone)
-_WORD_CHAR = re.compile(r"\w")
 
 
 @lru_cache(maxsize=50_000)
@@ -78,34 +78,4 @@ class Highlighter:
                 tokens.append((m.start(), m.end(), stem, alone))
                 if limit is not None and len(tokens) >= max(MAX_CANDIDATES, 4 * limit):
                     break
-        out: list[tuple[int, int, str]] = []
-        i = 0
-        while i < len(tokens) and (limit is None or len(out) < limit):
-            start, end, stem, alone = tokens[i]
-            run = _phrase_at(text, tokens, i, phrases) if phrases else 0
-            if run:
-                out.append(
-                    (start, tokens[i + run - 1][1], " ".join(t[2] for t in tokens[i : i + run]))
-                )
-                i += run
-                continue
-            if alone:
-                out.append((start, end, stem))
-            i += 1
-        return out
-
-
-def _phrase_at(text: str, tokens, i: int, phrases: set[tuple[str, ...]]) -> int:
-    """How many tokens from ``i`` on make up one of ``phrases`` (the longest), or 0."""
-    best = 0
-    for phrase in phrases:
-        n = len(phrase)
-        if n <= best or i + n > len(tokens) or tokens[i][2] != phrase[0]:
-            continue
-        for k in range(1, n):
-            before, token = tokens[i + k - 1], tokens[i + k]
-            if token[2] != phrase[k] or _WORD_CHAR.search(text, before[1], token[0]):
-                break
-        else:
-            best = n
-    return best
+        return join_phrases(text, tokens, phrases, limit)
