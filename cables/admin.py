@@ -138,6 +138,7 @@ class CableAdmin(admin.ModelAdmin):
                 "fields": [
                     "format",
                     "source",
+                    "forms",
                     "first_imported",
                     "last_imported",
                     "content_hash",
@@ -145,7 +146,7 @@ class CableAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Text", {"classes": ["collapse"], "fields": ["header", "body", "raw_text"]}),
+        ("Text", {"classes": ["collapse"], "fields": ["header", "body"]}),
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
@@ -166,6 +167,22 @@ class CableAdmin(admin.ModelAdmin):
     @admin.display(description="on the site")
     def site_link(self, obj: Cable) -> str:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    @admin.display(description="forms imported")
+    def forms(self, obj: Cable) -> str:
+        return format_html_join(
+            "; ",
+            '{} <a href="{}">{}</a>, {}',
+            (
+                (
+                    source.get_kind_display(),
+                    f"{reverse('cables:raw', args=[obj.pk])}?source={source.pk}",
+                    source.name or "(no name)",
+                    f"{source.imported_at:%Y-%m-%d %H:%M} UTC",
+                )
+                for source in obj.sources.all()
+            ),
+        )
 
     @admin.display(description="cited by")
     def cited_by(self, obj: Cable) -> str:

@@ -1,5 +1,7 @@
 """The cable library: one row per cable and its parts, as the parser read them."""
 
+from __future__ import annotations
+
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +15,16 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from cables.compression import (
+    compress,
+    decompress_original,
+    decompress_text,
+    needs_base,
+    paragraphs_base,
+)
+from cables.fields import CompressedTextField
 from cables.parsing.record import anomalies
 
 
@@ -61,8 +72,6 @@ class Cable(models.Model):
     reasons = models.CharField(max_length=200, blank=True)
     signer = models.CharField(max_length=200, blank=True)
     partial = models.BooleanField(default=False)
-    header = models.TextField(blank=True)
-    body = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)
     # "MOSCOW 5154" when the text carries another cable's body under this cable's header.
     body_ref = models.CharField(max_length=100, blank=True)
@@ -70,14 +79,10 @@ class Cable(models.Model):
     classification_inferred = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, through="CableTag", related_name="cables")
 
-    # Provenance: what was uploaded, verbatim, and when.
+    # The form shown (see CableSource): its kind and its record's hash. Every form the cable
+    # was imported from, verbatim, is a CableSource.
     format = models.CharField(max_length=16, blank=True)
-    source = models.TextField(blank=True)
-    raw_text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
-    # Hashes of every form this cable was imported from (page, text, fragment): a form seen
-    # before is "unchanged", so re-importing a mixed corpus is idempotent (cables/ingest).
-    seen_hashes = models.JSONField(default=list, blank=True)
     # Indexed: saved-search feeds and "new since" counts ask for cables imported after a time.
     first_imported = models.DateTimeField(db_index=True)
     last_imported = models.DateTimeField()
@@ -95,9 +100,109 @@ class Cable(models.Model):
     def anomalies(self) -> tuple[str, ...]:
         return anomalies(self.body_ref, self.classification_inferred)
 
+    @cached_property
+    def shown_source(self) -> CableSource | None:
+        """The form the page shows: the one the stored record was read from."""
+        # Over sources.all(): a prefetched queryset (cables.records) needs no query per cable.
+        shown = [s for s in self.sources.all() if s.content_hash == self.content_hash]
+        return max(shown, key=lambda s: (s.imported_at, s.pk)) if shown else None
+
+    @property
+    def header(self) -> str:
+        return self.shown_source.header if self.shown_source else ""
+
+    @property
+    def body(self) -> str:
+        return self.shown_source.body if self.shown_source else ""
+
+    @property
+    def source(self) -> str:
+        return self.shown_source.name if self.shown_source else ""
+
+
+class CableSource(models.Model):
+    """One form a cable was imported from: the upload verbatim (compressed), the cable text
+    read from it (header and body as the cable reads, never a page's navigation), and when.
+
+    The cable shows the form whose record hash is its ``content_hash``: the most complete one,
+    the latest among equally complete ones (cables.ingest.importer.FORMAT_RANK)."""
+
+    class Kind(models.TextChoices):
+        HTML = "html", "cablegate page"
+        TEXT = "text", "text"
+        FRAGMENT = "html-body", "body-only fragment"
+        CSV = "csv", "cables.csv row"
+
+    # No index of its own: the unique (cable, content_hash) index serves look-ups by cable.
+    cable = models.ForeignKey(
+        Cable, on_delete=models.CASCADE, related_name="sources", db_index=False
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.TextField(blank=True)  # where it was read: file, archive member, csv row
+    content_hash = models.CharField(max_length=64)  # of the record read from it
+    # Hash of the input bytes and of the parser that read them: an input whose key is stored
+    # is not parsed again on re-import (cables.ingest.reading.read_key).
+    read_key = models.CharField(max_length=64, db_index=True, blank=True)
+    header_length = models.PositiveIntegerField(default=0)  # text[:header_length] is the header
+    # The cable text, compressed: the shown form's against its cable's paragraphs (one copy
+    # of the paragraph text serves both), any other form on its own (see ``text``).
+    text_blob = models.BinaryField()
+    # The upload's bytes, compressed against ``text`` (empty for a csv row: its cells are the
+    # text). ``original_size`` is their size uncompressed.
+    original = models.BinaryField(blank=True, default=b"")
+    original_size = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["cable", "imported_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "content_hash"], name="unique_cable_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} ({self.get_kind_display()})"
+
+    @property
+    def text(self) -> str:
+        """The cable text: header, a blank line, body (cables.ingest.reading.cable_text)."""
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            blob = self.text_blob
+            if needs_base(blob):
+                texts = [p.text for p in self.cable.paragraphs.all()]
+                cached = decompress_text(blob, base=paragraphs_base(texts))
+            else:
+                cached = decompress_text(blob)
+            self.__dict__["_text"] = cached
+        return cached
+
+    @text.setter
+    def text(self, value: str) -> None:
+        # Written on its own: valid whichever form the cable shows.
+        self.text_blob = compress(value)
+        self.__dict__["_text"] = value
+
+    @property
+    def header(self) -> str:
+        return self.text[: self.header_length]
+
+    @property
+    def body(self) -> str:
+        return self.text[self.header_length + 2 :] if self.header_length else self.text
+
+    @property
+    def original_bytes(self) -> bytes:
+        """The upload exactly as it was (a csv row: its header and body cells as UTF-8)."""
+        if not self.original:
+            return self.text.encode("utf-8")
+        return decompress_original(self.kind, self.text, self.original)
+
 
 class CableTag(models.Model):
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="cable_tags")
+    # No index of its own: the unique (cable, tag) index serves look-ups by cable.
+    cable = models.ForeignKey(
+        Cable, on_delete=models.CASCADE, related_name="cable_tags", db_index=False
+    )
     tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="cable_tags")
     position = models.PositiveSmallIntegerField()
 
@@ -112,11 +217,14 @@ class CableTag(models.Model):
 
 
 class Paragraph(models.Model):
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="paragraphs")
+    # No index of its own: the unique (cable, position) index serves look-ups by cable.
+    cable = models.ForeignKey(
+        Cable, on_delete=models.CASCADE, related_name="paragraphs", db_index=False
+    )
     position = models.PositiveIntegerField()
     number = models.PositiveIntegerField()  # 0: text before the first numbered paragraph
     marking = models.CharField(max_length=32, blank=True)
-    text = models.TextField()
+    text = CompressedTextField()
 
     class Meta:
         ordering = ["cable", "position"]

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 
+from cables.diffing import diff_lines
 from cables.hooks import hooks
-from cables.models import Cable, CableTag, Reference
+from cables.models import Cable, CableSource, CableTag, Reference
 from cables.parsing.ids import canonical_id
 from cables.parsing.record import HEADER_BODY
 
@@ -89,6 +98,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
             "paragraphs",
             "references",
             "addressees",
+            "sources",
         ),
         pk=cable_id,
     )
@@ -153,18 +163,87 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         "to": [a.name for a in addressees if a.kind == "to"],
         "info": [a.name for a in addressees if a.kind == "info"],
         "back_url": _back_url(request, q),
+        "forms": list(cable.sources.all()),
+        "shown": cable.shown_source,
+        "shown_why": shown_reason(cable),
         "highlighted": bool(marker),
         "header_body_url": hooks().search_url(f"anomaly:{HEADER_BODY}"),
     }
     return render(request, "cables/detail.html", context)
 
 
+def _form(cable: Cable, request: HttpRequest, key: str = "source") -> CableSource:
+    """The form named by ``?source=<id>``, else the one shown; 404 for one of another cable."""
+    value = request.GET.get(key, "")
+    if not value:
+        shown = cable.shown_source
+        if shown is None:
+            raise Http404("no form of this cable is stored")
+        return shown
+    if not value.isdigit():
+        raise Http404("no such form")
+    return get_object_or_404(CableSource, pk=int(value), cable=cable)
+
+
+def shown_reason(cable: Cable) -> str:
+    """Why the page shows the form it shows (the importer's rule, FORMAT_RANK)."""
+    forms = list(cable.sources.all())
+    shown = cable.shown_source
+    if shown is None or len(forms) < 2:
+        return "the only form imported"
+    from cables.ingest.importer import FORMAT_RANK
+
+    rank = FORMAT_RANK.get(shown.kind, 0)
+    if all(FORMAT_RANK.get(f.kind, 0) < rank for f in forms if f.pk != shown.pk):
+        return f"the most complete form (a {shown.get_kind_display()})"
+    return "the latest of the most complete forms"
+
+
 def cable_raw(request: HttpRequest, cable_id: str) -> HttpResponse:
-    """The cable exactly as it was uploaded."""
+    """The cable text of one form (``?source=<id>``; the shown one by default): its header and
+    body as the cable reads, never the web page around it. Plain text, so browsers wrap it."""
     if (moved := _elsewhere(request, "cables:raw", cable_id)) is not None:
         return moved
-    cable = get_object_or_404(Cable.objects.only("id", "raw_text"), pk=cable_id)
-    return HttpResponse(cable.raw_text, content_type="text/plain; charset=utf-8")
+    cable = get_object_or_404(Cable.objects.only("id", "content_hash"), pk=cable_id)
+    return HttpResponse(_form(cable, request).text, content_type="text/plain; charset=utf-8")
+
+
+def cable_original(request: HttpRequest, cable_id: str, source_id: int) -> HttpResponse:
+    """One form's upload exactly as it was, as a download."""
+    form = get_object_or_404(CableSource, pk=source_id, cable_id=cable_id)
+    suffix = {"html": ".html", "html-body": ".html", "csv": ".txt"}.get(form.kind, ".txt")
+    name = PurePosixPath(form.name.rsplit(":", 1)[-1]).name or f"{cable_id}{suffix}"
+    response = HttpResponse(form.original_bytes, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+DIFF_MODES = ("unified", "side")
+
+
+def cable_diff(request: HttpRequest, cable_id: str) -> HttpResponse:
+    """Two forms' cable texts compared, line by line (``?a=<id>&b=<id>&mode=unified|side``)."""
+    if (moved := _elsewhere(request, "cables:diff", cable_id)) is not None:
+        return moved
+    cable = get_object_or_404(Cable.objects.only("id", "subject", "content_hash"), pk=cable_id)
+    forms = list(cable.sources.all())
+    if len(forms) < 2:
+        return render(request, "cables/diff.html", {"cable": cable, "forms": forms}, status=200)
+    default_a, default_b = forms[0], forms[1]
+    a = _form(cable, request, "a") if request.GET.get("a") else default_a
+    b = _form(cable, request, "b") if request.GET.get("b") else default_b
+    mode = request.GET.get("mode", "unified")
+    if mode not in DIFF_MODES:
+        mode = "unified"
+    context = {
+        "cable": cable,
+        "forms": forms,
+        "a": a,
+        "b": b,
+        "mode": mode,
+        "diff": diff_lines(a.text, b.text),
+    }
+    return render(request, "cables/diff.html", context)
 
 
 def cable_json(request: HttpRequest, cable_id: str) -> JsonResponse:

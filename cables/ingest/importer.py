@@ -6,11 +6,12 @@ writes nothing (``last_imported`` is the last time the stored content changed, n
 time it was seen).
 
 The same cable often exists in several forms (a cablegate page, a plain-text export, a
-body-only fragment). Each cable remembers the hashes of every form it was imported from
-(``seen_hashes``): a form seen before is "unchanged", so re-importing a mixed corpus is
-idempotent whatever the order. A new form replaces the stored cable ("updated") unless it is
-less complete than the stored one (a body-only fragment never replaces a full page): then the
-fuller copy is kept and the cable counts as unchanged.
+body-only fragment). Every form a cable was imported from is kept (``CableSource``: the upload
+compressed, its cable text, its record's hash): a form seen before is "unchanged", so
+re-importing a mixed corpus is idempotent whatever the order. A new form replaces the shown
+record ("updated") unless it is less complete than the shown one (a body-only fragment never
+replaces a full page): then it is only added to the cable's forms, and the cable counts as
+unchanged. An input whose read key (``reading.read_key``) is stored is not even parsed.
 
 Cables are written in batches: one transaction per batch, one query per table per batch for
 new cables. If a batch fails, it is rolled back whole and retried cable by cable, each in its
@@ -34,11 +35,12 @@ from typing import Protocol
 from django.db import DatabaseError, OperationalError, connection, models, transaction
 from django.utils import timezone
 
+from cables.compression import compress, decompress_text, needs_base, paragraphs_base
 from cables.ingest.pipeline import RemoteProgress, iter_parsed_in_background
-from cables.ingest.reading import Parsed, iter_parsed
+from cables.ingest.reading import Parsed, ReadItem, Unchanged, cable_text, iter_parsed
 from cables.ingest.sources import Limits, Sources
 from cables.locking import patiently
-from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
+from cables.models import Addressee, Cable, CableSource, CableTag, Paragraph, Reference, Tag
 from cables.parsing.record import CableRecord, ParseFailure
 from cables.parsing.tagsdict import TAGS, tag_name
 from cables.signals import cables_stored, import_started
@@ -96,17 +98,38 @@ class ImportStopped(Exception):
 
 @dataclass(slots=True)
 class _Pending:
-    record: CableRecord
-    raw_text: str
-    hash: str
+    parsed: Parsed
     existing: _Stored | None = None
+
+    @property
+    def record(self) -> CableRecord:
+        return self.parsed.record
+
+    @property
+    def hash(self) -> str:
+        return self.parsed.hash
 
 
 @dataclass(frozen=True, slots=True)
 class _Stored:
     content_hash: str
     format: str
-    seen_hashes: list[str]
+    forms: dict[str, tuple[int, str]]  # record hash -> (CableSource id, read key)
+
+
+@dataclass
+class _Plan:
+    """What a batch writes: cables (new or updated, each with its form), forms added to a
+    cable that keeps its shown record, and read keys of known forms to store."""
+
+    cables: list[_Pending] = field(default_factory=list)
+    forms: list[_Pending] = field(default_factory=list)
+    keys: list[tuple[str, int]] = field(default_factory=list)  # (read key, CableSource id)
+    unchanged: int = 0
+    unchanged_ids: list[str] = field(default_factory=list)  # for announce_unchanged
+
+    def __bool__(self) -> bool:
+        return bool(self.cables or self.forms or self.keys)
 
 
 class _Announcer:
@@ -151,10 +174,13 @@ class Importer:
         self._known_tags: set[str] | None = None
         self._announcer = _Announcer(announce_every or 1)
 
-    def feed(self, item: Parsed | ParseFailure) -> None:
+    def feed(self, item: ReadItem) -> None:
         self.summary.read += 1
         if isinstance(item, ParseFailure):
             self._fail(item.source, item.error)
+            return
+        if isinstance(item, Unchanged):
+            self.summary.unchanged += 1
             return
         record = item.record
         if not record.id:
@@ -163,7 +189,7 @@ class Importer:
         if record.id in self._pending:
             # The same cable twice in one batch: write the first before judging the second.
             self.flush()
-        self._pending[record.id] = _Pending(record, item.raw_text, item.hash)
+        self._pending[record.id] = _Pending(item)
         if len(self._pending) >= self.batch_size:
             self.flush()
 
@@ -195,61 +221,78 @@ class Importer:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        to_write = self._judge(list(pending.values()))
-        if to_write:
-            try:
-                self._count(patiently(lambda: self._write_batch(to_write), "an import batch"))
-            except OperationalError as exc:
-                # Not this batch's fault (disk full, I/O error, a lock never released): every
-                # batch after it would fail the same way.
-                raise ImportStopped(
-                    f"the database could not be written ({exc})", self.summary
-                ) from exc
-            except DatabaseError:
-                self._write_one_by_one(to_write)
+        items = list(pending.values())
+        plan = self._judge(items)
+        if not plan:
+            self._count(plan)
+            self._announce_unchanged(plan)
+            return
+        try:
+            plan = patiently(lambda: self._write_batch(items), "an import batch")
+        except OperationalError as exc:
+            # Not this batch's fault (disk full, I/O error, a lock never released): every
+            # batch after it would fail the same way.
+            raise ImportStopped(f"the database could not be written ({exc})", self.summary) from exc
+        except DatabaseError:
+            self._write_one_by_one(items)
+        else:
+            self._count(plan)
+            self._announce_unchanged(plan)
         self._stop_if_index_failed()
 
-    def _write_batch(self, items: list[_Pending]) -> list[_Pending]:
+    def _write_batch(self, items: list[_Pending]) -> _Plan:
         with transaction.atomic():
             # Another import may have stored some of these cables since they were judged:
             # wait for its batch to commit, then judge again, so none is inserted twice.
             _one_writer_at_a_time()
-            items = self._judge(items)
-            if items:
-                self._write(items)
-                self._announce([item.record.id for item in items])
-        return items
+            plan = self._judge(items)
+            self._write(plan)
+            self._announce([item.record.id for item in plan.cables])
+        return plan
 
-    def _judge(self, items: list[_Pending]) -> list[_Pending]:
-        """The items that need writing, each with ``existing`` read now; counts the unchanged."""
-        stored = {
-            cable_id: _Stored(content_hash, fmt, seen or [])
-            for cable_id, content_hash, fmt, seen in Cable.objects.filter(
-                id__in=[item.record.id for item in items]
-            ).values_list("id", "content_hash", "format", "seen_hashes")
-        }
-        to_write: list[_Pending] = []
-        unchanged: list[str] = []
-        for item in items:
-            item.existing = stored.get(item.record.id)
-            if item.existing is not None and self._unchanged(item, item.existing):
-                self.summary.unchanged += 1
-                unchanged.append(item.record.id)
-            else:
-                to_write.append(item)
+    def _announce_unchanged(self, plan: _Plan) -> None:
         if self.announce_unchanged:
-            self._announce(unchanged)  # committed already, by an earlier run
-        return to_write
+            self._announce(plan.unchanged_ids)  # committed already, by an earlier run
 
     @staticmethod
-    def _unchanged(item: _Pending, existing: _Stored) -> bool:
-        if item.hash == existing.content_hash or item.hash in existing.seen_hashes:
-            return True
-        rank_new = FORMAT_RANK.get(item.record.format, 0)
-        return rank_new < FORMAT_RANK.get(existing.format, 0)
+    def _judge(items: list[_Pending]) -> _Plan:
+        """What these items write, each with ``existing`` read now."""
+        ids = [item.record.id for item in items]
+        forms: dict[str, dict[str, tuple[int, str]]] = {}
+        for cable_id, pk, chash, key in CableSource.objects.filter(cable_id__in=ids).values_list(
+            "cable_id", "id", "content_hash", "read_key"
+        ):
+            forms.setdefault(cable_id, {})[chash] = (pk, key)
+        stored = {
+            cable_id: _Stored(content_hash, fmt, forms.get(cable_id, {}))
+            for cable_id, content_hash, fmt in Cable.objects.filter(id__in=ids).values_list(
+                "id", "content_hash", "format"
+            )
+        }
+        plan = _Plan()
+        for item in items:
+            existing = item.existing = stored.get(item.record.id)
+            if existing is None:
+                plan.cables.append(item)
+                continue
+            known = existing.forms.get(item.hash)
+            if known is not None:
+                # Read before (by an older parser, or before read keys were stored).
+                plan.unchanged += 1
+                plan.unchanged_ids.append(item.record.id)
+                if item.parsed.read_key and known[1] != item.parsed.read_key:
+                    plan.keys.append((item.parsed.read_key, known[0]))
+            elif FORMAT_RANK.get(item.record.format, 0) < FORMAT_RANK.get(existing.format, 0):
+                plan.unchanged += 1  # a poorer form: kept among the forms, not shown
+                plan.unchanged_ids.append(item.record.id)
+                plan.forms.append(item)
+            else:
+                plan.cables.append(item)
+        return plan
 
-    def _count(self, written: list[_Pending]) -> None:
-        for item in written:
+    def _count(self, plan: _Plan) -> None:
+        self.summary.unchanged += plan.unchanged
+        for item in plan.cables:
             if item.existing is None:
                 self.summary.new += 1
             else:
@@ -258,7 +301,7 @@ class Importer:
     def _write_one_by_one(self, items: list[_Pending]) -> None:
         # The tag cache may hold codes whose insert was rolled back with the batch.
         self._known_tags = None
-        written: list[_Pending] = []
+        done = _Plan()
         failed: list[ImportFailure] = []
         try:
             with transaction.atomic():
@@ -266,9 +309,8 @@ class Importer:
                 for item in items:
                     try:
                         with transaction.atomic():
-                            if not self._judge([item]):
-                                continue  # stored meanwhile by another import, unchanged
-                            self._write([item])
+                            plan = self._judge([item])
+                            self._write(plan)
                     except OperationalError:
                         raise  # the database, not this cable: stop (see flush)
                     except DatabaseError as exc:
@@ -276,45 +318,48 @@ class Importer:
                         source = item.record.source or item.record.id
                         failed.append(ImportFailure(source, f"could not store: {exc}"))
                     else:
-                        written.append(item)
-                self._announce([item.record.id for item in written])
+                        done.cables.extend(plan.cables)
+                        done.unchanged += plan.unchanged
+                        done.unchanged_ids.extend(plan.unchanged_ids)
+                self._announce([item.record.id for item in done.cables])
         except OperationalError as exc:
             raise ImportStopped(f"the database could not be written ({exc})", self.summary) from exc
         # Counted once committed: a rolled-back batch counts nothing.
         for failure in failed:
             self._fail(failure.source, failure.error)
-        self._count(written)
+        self._count(done)
+        self._announce_unchanged(done)
 
     def _announce(self, ids: list[str]) -> None:
         if ids:
             transaction.on_commit(lambda: self._announcer.committed(ids))
 
-    def _write(self, items: list[_Pending]) -> None:
+    def _write(self, plan: _Plan) -> None:
         now = timezone.now()
+        if plan.keys:
+            _update_many(CableSource, "read_key", plan.keys)
+        _insert_forms(plan.forms, now, shown=False)
+        items = plan.cables
+        if not items:
+            return
         self._ensure_tags(items)
         new = [item for item in items if item.existing is None]
         updated = [item for item in items if item.existing is not None]
         if updated:
             ids = [item.record.id for item in updated]
+            _detach_shown_texts(ids)
             for model in (Paragraph, CableTag, Reference, Addressee):
                 model.objects.filter(cable_id__in=ids).delete()
             for item in updated:
-                fields = _cable_fields(item, now)
-                assert item.existing is not None
-                fields["seen_hashes"] = [*item.existing.seen_hashes, item.hash]
-                Cable.objects.filter(pk=item.record.id).update(**fields)
+                Cable.objects.filter(pk=item.record.id).update(**_cable_fields(item, now))
         if new:
             Cable.objects.bulk_create(
                 [
-                    Cable(
-                        id=item.record.id,
-                        first_imported=now,
-                        seen_hashes=[item.hash],
-                        **_cable_fields(item, now),
-                    )
+                    Cable(id=item.record.id, first_imported=now, **_cable_fields(item, now))
                     for item in new
                 ]
             )
+        _insert_forms(items, now, shown=True)
         # Child rows go in with one executemany per table: plain tuples, no model instances
         # (the ORM's bulk_create spends most of its time building objects and SQL).
         paragraphs: list[tuple] = []
@@ -325,8 +370,10 @@ class Importer:
             record = item.record
             cable_id = record.id
             paragraphs.extend(
-                (cable_id, position, p.number, p.marking, p.text)
-                for position, p in enumerate(record.paragraphs)
+                (cable_id, position, p.number, p.marking, blob)
+                for position, (p, blob) in enumerate(
+                    zip(record.paragraphs, item.parsed.paragraph_blobs, strict=True)
+                )
             )
             cable_tags.extend(
                 (cable_id, code, position) for position, code in enumerate(_tag_codes(record))
@@ -368,6 +415,74 @@ def _one_writer_at_a_time() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
+def _detach_shown_texts(ids: list[str]) -> None:
+    """Before these cables' paragraphs are replaced: rewrite the texts that were compressed
+    against them (the forms shown until now) on their own."""
+    old: dict[str, list[str]] = {}
+    for cable_id, text in (
+        Paragraph.objects.filter(cable_id__in=ids)
+        .order_by("cable_id", "position")
+        .values_list("cable_id", "text")
+    ):
+        old.setdefault(cable_id, []).append(text)
+    rows = [
+        (compress(decompress_text(blob, base=paragraphs_base(old.get(cable_id, [])))), pk)
+        for pk, cable_id, blob in CableSource.objects.filter(cable_id__in=ids).values_list(
+            "id", "cable_id", "text_blob"
+        )
+        if needs_base(blob)
+    ]
+    if rows:
+        _update_many(CableSource, "text_blob", rows)
+
+
+def _insert_forms(items: list[_Pending], now: datetime, *, shown: bool) -> None:
+    """The forms these items were read from; ``shown``: each is its cable's shown form now."""
+    rows = [
+        (
+            item.record.id,
+            item.record.format,
+            item.record.source,
+            item.hash,
+            item.parsed.read_key,
+            len(item.record.header) if item.record.header else 0,
+            item.parsed.text_blob
+            if shown
+            else compress(cable_text(item.record.header, item.record.body)),
+            item.parsed.original_blob,
+            len(item.parsed.original),
+            now,
+        )
+        for item in items
+    ]
+    fields = (
+        "cable",
+        "kind",
+        "name",
+        "content_hash",
+        "read_key",
+        "header_length",
+        "text_blob",
+        "original",
+        "original_size",
+        "imported_at",
+    )
+    if rows:
+        # The datetime as the ORM writes it (the raw executemany below bypasses the field).
+        stamp = CableSource._meta.get_field("imported_at").get_db_prep_value(now, connection)
+        rows = [(*row[:-1], stamp) for row in rows]
+    _insert_many(CableSource, fields, rows)
+
+
+def _update_many(model: type[models.Model], name: str, rows: list[tuple]) -> None:
+    """``UPDATE ... SET name = %s WHERE id = %s`` for each (value, id)."""
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(name).column)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {column} = %s WHERE {quote('id')} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _insert_many(model: type[models.Model], fields: tuple[str, ...], rows: list[tuple]) -> None:
@@ -432,14 +547,10 @@ def _cable_fields(item: _Pending, now: datetime) -> dict:
         "reasons": record.reasons,
         "signer": record.signer,
         "partial": record.partial,
-        "header": record.header,
-        "body": record.body,
         "warnings": list(record.warnings),
         "body_ref": record.body_ref,
         "classification_inferred": record.classification_inferred,
         "format": record.format,
-        "source": record.source,
-        "raw_text": item.raw_text,
         "content_hash": item.hash,
         "last_imported": now,
     }
@@ -480,12 +591,19 @@ def import_paths(
     if parallel is None:
         parallel = sources.bytes_total >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
     tracker: ProgressSource
+    # Inputs read before by this parser are not parsed again (a few MB for a full release).
+    # Running a job again re-reads every input: the unchanged cables it finds are handed to
+    # the index (announce_unchanged), which a skipped input could not name.
+    known: frozenset[str] = frozenset()
+    if not announce_unchanged:
+        keys = CableSource.objects.exclude(read_key="").values_list("read_key", flat=True)
+        known = frozenset(keys.iterator())
     if parallel:
         tracker = RemoteProgress(bytes_total=sources.bytes_total)
-        items = iter_parsed_in_background(paths, limits, tracker, root=root)
+        items = iter_parsed_in_background(paths, limits, tracker, root=root, known=known)
     else:
         tracker = sources
-        items = iter_parsed(sources)
+        items = iter_parsed(sources, known)
     importer = Importer(
         batch_size=batch_size, announce_every=announce_every, announce_unchanged=announce_unchanged
     )

@@ -11,12 +11,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from cables.ingest.reading import Parsed, iter_parsed
+from cables.ingest.reading import ReadItem, iter_parsed
 from cables.ingest.sources import Limits, Sources
-from cables.parsing.record import ParseFailure
 
 CHUNK_ITEMS = 50
 QUEUE_CHUNKS = 8
@@ -32,13 +31,17 @@ class RemoteProgress:
 
 
 def _produce(
-    paths: list[str], limits: Limits, root: str | None, out: multiprocessing.Queue
+    paths: list[str],
+    limits: Limits,
+    root: str | None,
+    out: multiprocessing.Queue,
+    known: frozenset[str] = frozenset(),
 ) -> None:
     try:
         sources = Sources(paths, limits, root=root)
         out.put(("total", sources.bytes_total))
-        chunk: list[Parsed | ParseFailure] = []
-        for item in iter_parsed(sources):
+        chunk: list[ReadItem] = []
+        for item in iter_parsed(sources, known):
             chunk.append(item)
             if len(chunk) >= CHUNK_ITEMS:
                 out.put(("items", chunk, sources.bytes_done))
@@ -54,13 +57,21 @@ def iter_parsed_in_background(
     limits: Limits,
     progress: RemoteProgress,
     root: str | os.PathLike | None = None,
-) -> Iterator[Parsed | ParseFailure]:
-    """The same items as ``iter_parsed(Sources(paths))``, in order, parsed by a child process."""
+    known: Collection[str] = frozenset(),
+) -> Iterator[ReadItem]:
+    """The same items as ``iter_parsed(Sources(paths), known)``, in order, parsed by a child
+    process."""
     context = multiprocessing.get_context("spawn")  # no fork of a process holding DB connections
     channel = context.Queue(maxsize=QUEUE_CHUNKS)
     process = context.Process(
         target=_produce,
-        args=([str(p) for p in paths], limits, str(root) if root is not None else None, channel),
+        args=(
+            [str(p) for p in paths],
+            limits,
+            str(root) if root is not None else None,
+            channel,
+            frozenset(known),
+        ),
         name="cablesearch-parse",
         daemon=True,
     )

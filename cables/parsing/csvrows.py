@@ -8,7 +8,8 @@ by "|", header, body.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from .cable import parse_text
@@ -87,11 +88,23 @@ def _created(value: str) -> str:
     return f"{y}-{int(mo):02d}-{int(d):02d} {int(hh):02d}:{mm}"
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A row the caller's ``skip`` recognised (read before): not parsed."""
+
+    source: str
+
+
 def iter_csv(
-    stream: BinaryIO, *, source: str, max_row_bytes: int = MAX_ROW_BYTES
-) -> Iterator[CableRecord | ParseFailure]:
+    stream: BinaryIO,
+    *,
+    source: str,
+    max_row_bytes: int = MAX_ROW_BYTES,
+    skip: Callable[[bytes], bool] | None = None,
+) -> Iterator[CableRecord | ParseFailure | SkippedRow]:
     """One CableRecord (format "csv") or ParseFailure per row; a bad row never stops the reader.
 
+    ``skip(row bytes)``: true for a row not to parse (a :class:`SkippedRow` comes out instead).
     Memory stays bounded: a row longer than ``max_row_bytes`` (broken quoting) is reported and
     the reader skips to the next line that starts a row."""
     number = 0
@@ -100,6 +113,9 @@ def iter_csv(
         where = f"{source}:row {number}"
         if not complete:
             yield ParseFailure(source=where, error="malformed row: unbalanced quotes or too long")
+            continue
+        if skip is not None and skip(raw):
+            yield SkippedRow(where)
             continue
         fields = split_row(strip_controls(decode_bytes(raw)))
         if fields is None:

@@ -35,3 +35,21 @@ def corpus_member(corpus_dir: Path):
         return cache[key]
 
     return read
+
+
+@pytest.fixture
+def three_forms(tmp_path: Path, corpus_member) -> dict[str, Path]:
+    """05DUBLIN143 as a cablegate page, as text and as a body-only fragment, one file each."""
+    forms = {
+        "html": ("cablegate-html.tar.xz", "cable/2005/02/05DUBLIN143.html"),
+        "text": ("cables-text.tar.xz", "text/05DUBLIN143.txt"),
+        "html-body": ("body-only-html.tar.xz", "cables/05DUBLIN143.txt"),
+    }
+    paths = {}
+    for kind, (archive, member) in forms.items():
+        folder = tmp_path / kind
+        folder.mkdir()
+        path = folder / member.rsplit("/", 1)[-1]
+        path.write_bytes(corpus_member(archive, member))
+        paths[kind] = path
+    return paths

@@ -65,12 +65,12 @@ def record(cable_id: str, **changes) -> CableRecord:
     return CableRecord(**fields)
 
 
-def test_new_cable_is_stored_with_its_parts_and_raw_text(tmp_path):
+def test_new_cable_is_stored_with_its_parts_and_its_upload(tmp_path):
     summary = import_paths([SEED])
     assert summary.as_dict() == {"new": 1, "updated": 0, "unchanged": 0, "failed": 0}
     cable = Cable.objects.get(pk="07MOSCOW5100")
     parsed = parse(SEED.read_bytes(), source=str(SEED))
-    assert cable.raw_text == SEED.read_text(encoding="utf-8")
+    assert cable.shown_source.original_bytes == SEED.read_bytes()
     assert cable.subject == parsed.subject
     assert cable.paragraphs.count() == len(parsed.paragraphs)
     assert [ct.tag_id for ct in cable.cable_tags.all()] == [t.code for t in parsed.tags]
@@ -253,7 +253,7 @@ def test_cables_csv_in_a_zip_is_imported_row_by_row(tmp_path):
     cable = Cable.objects.get(pk="07MOSCOW5100")
     assert cable.format == "csv"
     assert cable.source.startswith(f"{archive}:cables.csv")
-    assert "LAVROV" in cable.raw_text
+    assert "LAVROV" in cable.shown_source.text
 
 
 @pytest.mark.django_db(transaction=True)

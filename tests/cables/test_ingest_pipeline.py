@@ -17,7 +17,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "cables" / "data" / "sample"
 
 def as_json(items) -> list[dict]:
     return [
-        {**item.record.to_json(), "raw": item.raw_text}
+        {**item.record.to_json(), "raw": item.original.decode()}
         if isinstance(item, Parsed)
         else item.to_json()
         for item in items

@@ -28,6 +28,6 @@ def test_record_from_rows_equals_the_parsed_record(path):
 
 def test_prefetched_queryset_reads_in_a_fixed_number_of_queries(django_assert_num_queries):
     import_paths([SAMPLE / "cablegate-pages.tar.xz"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         records = [record_from_cable(c) for c in cable_queryset_for_records()]
     assert len(records) == Cable.objects.count() > 50

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
-from cables.models import Addressee, Cable, CableTag, Paragraph, Reference, Tag
+from cables.compression import compress_original
+from cables.models import Addressee, Cable, CableSource, CableTag, Paragraph, Reference, Tag
 from cables.views import text_blocks
 
 RAW = "VZCZCXRO6042\nC O N F I D E N T I A L MOSCOW 005100\n\n¶1. (U) Lavrov said <b>so</b>.\n"
@@ -27,13 +28,26 @@ def make_cable(cable_id: str = "07MOSCOW5100", **fields) -> Cable:
         "declassify_on": "10/18/2017",
         "classified_by": "Political Minister-Counselor Alice G. Wells",
         "reasons": "1.4(b) and (d)",
-        "raw_text": RAW,
         "content_hash": "x",
         "first_imported": now,
         "last_imported": now,
     }
     values.update(fields)
     return Cable.objects.create(id=cable_id, **values)
+
+
+def add_form(cable: Cable, text: str, kind: str = "text", **fields) -> CableSource:
+    """A form the cable was imported from; the cable shows it unless ``content_hash`` differs."""
+    values = {
+        "name": f"{cable.id}.txt",
+        "content_hash": cable.content_hash,
+        "text": text,
+        "original": compress_original(kind, text, text.encode()),
+        "original_size": len(text.encode()),
+        "imported_at": cable.last_imported,
+    }
+    values.update(fields)
+    return CableSource.objects.create(cable=cable, kind=kind, **values)
 
 
 @pytest.fixture
@@ -55,6 +69,7 @@ def moscow(db) -> Cable:
         Paragraph.objects.create(
             cable=cable, position=position, number=number, marking=marking, text=text
         )
+    add_form(cable, RAW)
     Addressee.objects.create(cable=cable, kind="to", position=0, name="SECSTATE WASHDC")
     Addressee.objects.create(cable=cable, kind="info", position=0, name="SECDEF WASHDC")
     return cable

@@ -133,8 +133,6 @@ def store_cables(corpus_dir: Path, ids: Iterable[str]) -> list[str]:
                 origin=m.get("origin") or "",
                 subject=parsed["subject"],
                 partial=bool(m.get("partial")),
-                body="\n\n".join(p[2] for p in parsed["paragraphs"]),
-                raw_text=text,
                 content_hash=str(hash(text)),
                 first_imported=now,
                 last_imported=now,

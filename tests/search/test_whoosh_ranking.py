@@ -19,8 +19,6 @@ def put(cable_id: str, text: str) -> None:
         id=cable_id,
         date=datetime(2009, 1, 1, tzinfo=UTC),
         subject="NOTE",
-        body=text,
-        raw_text=text,
         content_hash=cable_id,
         first_imported=now,
         last_imported=now,
