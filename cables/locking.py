@@ -43,3 +43,20 @@ def patiently[T](work: Callable[[], T], what: str, patience: float | None = None
             logger.warning("database locked by another writer; %s waits its turn", what)
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
+
+
+def probe_json_patiently() -> None:
+    """Django's SQLite probe for JSON support reads "database is locked" as "no JSON"
+    (fields.E180), so a command starting while an import commits would stop at its system
+    checks: probe patiently first, and the checks then see the truth. Call it before checks."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+
+    def probe() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("""SELECT JSON('{"a": "b"}')""")
+        connection.features.supports_json_field = True  # what Django's own probe would find
+
+    patiently(probe, "a command's start-up check")

@@ -46,38 +46,29 @@ def paragraphs_of(
 
     ``marking`` (a query's marking:S): only the paragraphs it keeps, where snippets may come
     from. ``containing``: only the paragraphs holding one of these strings (any case), the only
-    ones a snippet can show, and of those the first SNIPPET_CANDIDATES. The database skips the
-    rest, so a cable of thousands of paragraphs costs a page no more than a few dozen paragraphs.
-    (Non-ASCII strings load every paragraph: SQLite's LIKE folds the case of ASCII letters only.)
+    ones a snippet can show, and of those the first SNIPPET_CANDIDATES per cable. Paragraph text
+    is stored compressed, so the test runs here rather than in SQL; a cable holds at most
+    ``CABLESEARCH_MAX_PARAGRAPHS`` paragraphs (cables.ingest), which bounds the work, and what a
+    page keeps of a giant cable is no more than a few dozen paragraphs.
     """
-    from django.db.models import F, Q, Window
-    from django.db.models.functions import RowNumber
-
     from cables.models import Paragraph
     from search.query import marking_matches
 
-    rows = Paragraph.objects.filter(cable_id__in=ids)
-    words = [word for word in containing if word]
-    if words and all(word.isascii() for word in words):
-        holding = Q()
-        for word in words:
-            holding |= Q(text__icontains=word)
-        # The first SNIPPET_CANDIDATES holding a word are enough to pick a page's three
-        # snippets from: a cable whose every paragraph matches costs no more than that.
-        rows = (
-            rows.filter(holding)
-            .annotate(
-                rank=Window(RowNumber(), partition_by=[F("cable_id")], order_by=F("position").asc())
-            )
-            .filter(rank__lte=SNIPPET_CANDIDATES)
-        )
+    words = [word.casefold() for word in containing if word]
     out: dict[str, list[tuple[int, str]]] = {}
-    for cable_id, number, text, mark in rows.order_by("cable_id", "position").values_list(
-        "cable_id", "number", "text", "marking"
-    ):
-        if marking is None or marking_matches(marking, mark):
-            out.setdefault(cable_id, []).append((number, text))
-    return out
+    rows = Paragraph.objects.filter(cable_id__in=ids).order_by("cable_id", "position")
+    for cable_id, number, text, mark in rows.values_list("cable_id", "number", "text", "marking"):
+        if marking is not None and not marking_matches(marking, mark):
+            continue
+        kept = out.setdefault(cable_id, [])
+        if words:
+            if len(kept) >= SNIPPET_CANDIDATES:
+                continue
+            folded = text.casefold()
+            if not any(word in folded for word in words):
+                continue
+        kept.append((number, text))
+    return {cable_id: kept for cable_id, kept in out.items() if kept}
 
 
 def labels(facet: str, values: Iterable[str]) -> dict[str, str]:

@@ -439,7 +439,7 @@ def test_a_full_disk_stops_the_import_loudly_with_true_counts(
     if site.pg_name:
         pytest.skip("the PostgreSQL cluster's disk is not this test's to fill")
     archive, expected = long_subset
-    volume = small_volume("small-data", "6m")
+    volume = small_volume("small-data", "3m")
     site.env["CABLESEARCH_DATA_DIR"] = str(volume)
     assert site.manage("migrate", "--noinput", "-v0").returncode == 0
 

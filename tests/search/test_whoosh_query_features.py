@@ -119,7 +119,9 @@ def test_near_keeps_the_words_close(engine):
 def test_six_remembered_words_rank_their_paragraph_first(engine):
     from cables.models import Paragraph
 
-    para = Paragraph.objects.filter(cable_id="10CAIRO257", text__contains=" ").order_by("-id")
+    para = [
+        p for p in Paragraph.objects.filter(cable_id="10CAIRO257").order_by("-id") if " " in p.text
+    ]
     words = max((p.text for p in para), key=len).split()[10:16]
     assert match(engine, " ".join(words)).ids[0] == "10CAIRO257"
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connections
 from django_tasks_db.management.commands import db_worker as upstream
 
-from cables.locking import is_locked, patiently
+from cables.locking import is_locked, probe_json_patiently
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +34,9 @@ class PatientWorker(upstream.Worker):
                 time.sleep(max(self.interval, 0.5))
 
 
-def _probe_json() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("""SELECT JSON('{"a": "b"}')""")
-    connection.features.supports_json_field = True  # what Django's own probe would find
-
-
 class Command(upstream.Command):
     def check(self, *args, **kwargs):
-        # Django's SQLite probe for JSON support reads "database is locked" as "no JSON"
-        # (fields.E180), so a worker starting while an import commits would exit at once:
-        # probe patiently first, and the checks then see the truth.
-        if connection.vendor == "sqlite":
-            patiently(_probe_json, "the worker's start-up check")
+        probe_json_patiently()
         return super().check(*args, **kwargs)
 
     def handle(self, *args, **options) -> None:

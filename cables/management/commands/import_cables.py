@@ -14,6 +14,7 @@ from cables.ingest.importer import (
     ProgressSource,
     import_paths,
 )
+from cables.locking import probe_json_patiently
 
 
 class Command(BaseCommand):
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         "the full release's cables.csv. Re-importing unchanged cables writes nothing. "
         "Exits with status 1 if anything failed."
     )
+
+    def check(self, *args, **kwargs):
+        probe_json_patiently()  # a second import may be committing as this one starts
+        return super().check(*args, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
