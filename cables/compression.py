@@ -15,6 +15,7 @@ is read against its form's cable text, a shown form's text against its cable's p
 from __future__ import annotations
 
 import html
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -36,17 +37,25 @@ def _file(name: str) -> bytes:
 
 
 @cache
+def _dictionary() -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(_file("cables-1.dict"))
+
+
+# One (de)compressor per thread: python-zstandard's objects are not safe to share between
+# threads (gunicorn's threaded workers read paragraphs concurrently: "Data corruption detected").
+_local = threading.local()
+
+
 def _compressor() -> zstandard.ZstdCompressor:
-    return zstandard.ZstdCompressor(
-        level=LEVEL, dict_data=zstandard.ZstdCompressionDict(_file("cables-1.dict"))
-    )
+    if not hasattr(_local, "compressor"):
+        _local.compressor = zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary())
+    return _local.compressor
 
 
-@cache
 def _decompressor() -> zstandard.ZstdDecompressor:
-    return zstandard.ZstdDecompressor(
-        dict_data=zstandard.ZstdCompressionDict(_file("cables-1.dict"))
-    )
+    if not hasattr(_local, "decompressor"):
+        _local.decompressor = zstandard.ZstdDecompressor(dict_data=_dictionary())
+    return _local.decompressor
 
 
 def _raw_dictionary(scheme: int, base: bytes | str) -> zstandard.ZstdCompressionDict:

@@ -72,3 +72,18 @@ def test_a_page_spells_its_text_with_escapes():
 def test_an_unknown_scheme_is_refused():
     with pytest.raises(ValueError, match="unknown compression scheme"):
         decompress(b"\x7fdata")
+
+
+def test_threads_compress_and_read_back_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [
+        f"PARAGRAPH {n}. " + "THE MINISTER SAID THE TALKS WOULD GO ON. " * (n % 40 + 2)
+        for n in range(400)
+    ]
+
+    def round_trip(text: str) -> bool:
+        return all(decompress_text(compress(text)) == text for _ in range(20))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(round_trip, texts))
