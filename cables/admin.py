@@ -327,7 +327,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     def progress_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         """The live part of the job page; htmx polls it and stops (286) once the job ends."""
         job = self._job(request, job_id)
-        response = render(request, "cables/import_progress.html", {"job": job})
+        response = render(request, "cables/import_progress.html", {"job": job, "live": True})
         if job.finished:
             stop = HttpResponseStopPolling(response.content)
             return stop
@@ -430,11 +430,12 @@ class ImportJobAdmin(admin.ModelAdmin):
                 for upload in files:
                     name = _unique_name(_safe_name(upload.name), names)
                     names.append(name)
+                    job.uploaded_names[name] = upload.name[:255]
                     with open(folder / name, "wb") as out:
                         for chunk in upload.chunks():
                             out.write(chunk)
                 job.files = names
-                job.save(update_fields=["files"])
+                job.save(update_fields=["files", "uploaded_names"])
                 transaction.on_commit(partial(run_import_job.enqueue, job.pk))
         except OSError as exc:
             # Disk full, permissions: the job is rolled back and leaves no file behind.

@@ -298,6 +298,9 @@ class ImportJob(models.Model):
     # with): a running job whose worker was killed or restarted stops beating.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     files = models.JSONField(default=list, blank=True)  # uploaded file names, as stored
+    # Stored name -> the name the browser sent ("my cables (2).zip" is stored as
+    # "my_cables_2.zip"): what staff see on the job page.
+    uploaded_names = models.JSONField(default=dict, blank=True)
     # Progress: bytes of the uploaded files read, and cables read (total is an estimate
     # while archives are being read, exact at the end).
     total_bytes = models.BigIntegerField(default=0)
@@ -337,6 +340,28 @@ class ImportJob(models.Model):
     def state(self) -> str:
         """The status as staff should read it: a running job whose worker is gone is stalled."""
         return "Stalled" if self.stalled else self.get_status_display()
+
+    @property
+    def uploaded_files(self) -> list[str]:
+        return [self.uploaded_names.get(name, name) for name in self.files]
+
+    @property
+    def cables_seen(self) -> int:
+        """Inputs that were cables (new, updated or unchanged); the rest failed."""
+        return self.new + self.updated + self.unchanged
+
+    @property
+    def shown_errors(self) -> list[dict]:
+        """Failures named as staff uploaded them: "cables.zip/x.txt", not "imports/7/..."."""
+        prefix = f"imports/{self.pk}/"
+        shown = []
+        for error in self.errors:
+            source = str(error.get("source", ""))
+            source = source.removeprefix(prefix)
+            first, slash, rest = source.partition("/")
+            source = self.uploaded_names.get(first, first) + slash + rest
+            shown.append({**error, "source": source})
+        return shown
 
     @property
     def percent(self) -> int:

@@ -14,5 +14,6 @@ urlpatterns = [
         views.cable_original,
         name="original",
     ),
+    path("cables/<cable_id:cable_id>/thread/", views.cable_thread, name="thread"),
     path("cables/<cable_id:cable_id>/", views.cable_detail, name="detail"),
 ]

@@ -1,12 +1,14 @@
-"""Reading one cable: the page, its verbatim text and its parsed record as JSON."""
+"""Reading one cable: the page, its thread, its verbatim text and its parsed record as JSON."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import (
     Http404,
@@ -14,6 +16,7 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,6 +28,34 @@ from cables.hooks import hooks
 from cables.models import Cable, CableSource, CableTag, Reference
 from cables.parsing.ids import canonical_id
 from cables.parsing.record import HEADER_BODY
+from cables.thread import clamp_depth, thread_for
+from search import service
+from search.exceptions import IndexUnavailable
+from search.state import SearchState
+
+# Cable precedence codes as the State Department's message handling spells them out.
+PRECEDENCE = {"Z": "Flash", "O": "Immediate", "P": "Priority", "R": "Routine"}
+# How far into a search's results the reader looks for the cable's place ("3 of 136"); beyond
+# it the previous/next links are not offered (nobody pages that far by hand).
+RESULT_NAV_LIMIT = 5000
+
+
+def precedence_label(code: str) -> str:
+    """``P`` -> ``Priority``; ``O/R`` (action/info) -> ``Immediate (action), Routine (info)``."""
+    parts = [p.strip().upper() for p in code.split("/") if p.strip()]
+    names = [PRECEDENCE.get(p, p) for p in parts]
+    if len(names) == 2:
+        return f"{names[0]} (action), {names[1]} (info)"
+    return ", ".join(names) or code
+
+
+def wikileaks_url(cable_id: str) -> str:
+    """The cable on WikiLeaks' own site, to check it against the original publication.
+
+    WikiLeaks' Public Library of US Diplomacy (PlusD) serves every Cablegate cable at this
+    address from its id alone; the 2010 cablegate pages (/cable/YYYY/MM/<ID>.html) need the
+    month, which an undated or partial cable lacks, and that site is no longer maintained."""
+    return f"https://wikileaks.org/plusd/cables/{cable_id}_a.html"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +93,61 @@ class ShownReference:
     label: str
     text: str
     url: str | None  # the cited cable's page when it is in the library
+    subject: str = ""
+    date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultNav:
+    """Where this cable sits in the search the reader came from."""
+
+    position: int  # 1-based
+    total: int
+    search_url: str
+    previous_url: str | None
+    next_url: str | None
+
+
+def _search_state(request: HttpRequest) -> SearchState | None:
+    """The search the reader is walking: ``s`` (carried by previous/next links), else the
+    referring search page."""
+    if "s" in request.GET:
+        return SearchState.from_query(QueryDict(request.GET["s"][:20_000]))
+    referer = request.headers.get("referer", "")
+    parts = urlsplit(referer)
+    if referer and parts.netloc == request.get_host() and parts.path in ("/search", "/"):
+        return SearchState.from_query(QueryDict(parts.query))
+    return None
+
+
+def _cable_link(cable_id: str, state: SearchState) -> str:
+    params = {"s": state.querystring(page=False).lstrip("?")}
+    if state.q:
+        params = {"q": state.q, **params}
+    return Cable(pk=cable_id).get_absolute_url() + "?" + urlencode(params)
+
+
+def result_nav(request: HttpRequest, cable_id: str) -> ResultNav | None:
+    state = _search_state(request)
+    if state is None:
+        return None
+    try:
+        ids = list(service.iter_ids(state.with_page(1), RESULT_NAV_LIMIT))
+        if cable_id not in ids:
+            return None
+        total = service.total_for(state)
+    except IndexUnavailable:
+        return None
+    at = ids.index(cable_id)
+    page_size = getattr(settings, "CABLESEARCH_PAGE_SIZE", 20)
+    search_url = state.with_page(at // page_size + 1).url()
+    return ResultNav(
+        position=at + 1,
+        total=total,
+        search_url=search_url,
+        previous_url=_cable_link(ids[at - 1], state) if at > 0 else None,
+        next_url=_cable_link(ids[at + 1], state) if at + 1 < len(ids) else None,
+    )
 
 
 def _back_url(request: HttpRequest, q: str) -> str:
@@ -124,12 +210,14 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
 
     refs = list(cable.references.all())
     cited = {r.cited_id for r in refs if r.cited_id}
-    present = set(Cable.objects.filter(pk__in=cited).values_list("pk", flat=True))
+    present = {c.pk: c for c in Cable.objects.filter(pk__in=cited).only("id", "date", "subject")}
     references = [
         ShownReference(
             r.label,
             r.text,
-            Cable(pk=r.cited_id).get_absolute_url() if r.cited_id in present else None,
+            present[r.cited_id].get_absolute_url() if r.cited_id in present else None,
+            present[r.cited_id].subject if r.cited_id in present else "",
+            present[r.cited_id].date if r.cited_id in present else None,
         )
         for r in refs
     ]
@@ -152,17 +240,26 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
         for ct in cable.cable_tags.all()
     ]
     addressees = list(cable.addressees.all())
+    subject_html = marked(cable.subject, subject=True)
+    matches = subject_html.count("<mark") + sum(
+        block.count("<mark") for p in paragraphs for block in p.blocks
+    )
+    nav = result_nav(request, cable.id)
     context = {
         "cable": cable,
         "q": q,
-        "subject_html": marked(cable.subject, subject=True),
+        "subject_html": subject_html,
+        "matches": matches,
+        "precedence": precedence_label(cable.precedence) if cable.precedence else "",
+        "wikileaks_url": wikileaks_url(cable.id),
+        "nav": nav,
         "tags": tags,
         "paragraphs": paragraphs,
         "references": references,
         "cited_by": cited_by,
         "to": [a.name for a in addressees if a.kind == "to"],
         "info": [a.name for a in addressees if a.kind == "info"],
-        "back_url": _back_url(request, q),
+        "back_url": nav.search_url if nav else _back_url(request, q),
         "forms": list(cable.sources.all()),
         "shown": cable.shown_source,
         "shown_why": shown_reason(cable),
@@ -197,6 +294,13 @@ def shown_reason(cable: Cable) -> str:
     if all(FORMAT_RANK.get(f.kind, 0) < rank for f in forms if f.pk != shown.pk):
         return f"the most complete form (a {shown.get_kind_display()})"
     return "the latest of the most complete forms"
+
+
+def cable_thread(request: HttpRequest, cable_id: str) -> HttpResponse:
+    """The chain around a cable as a dated timeline (``?depth=`` 1 to 6, default 3)."""
+    cable = get_object_or_404(Cable.objects.only("id", "subject", "date"), pk=cable_id)
+    thread = thread_for(cable.id, clamp_depth(request.GET.get("depth", "")))
+    return render(request, "cables/thread.html", {"cable": cable, "thread": thread})
 
 
 def cable_raw(request: HttpRequest, cable_id: str) -> HttpResponse:

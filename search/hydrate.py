@@ -16,7 +16,7 @@ def cable_rows(ids: list[str]) -> dict[str, dict]:
     rows = {
         row["id"]: {**row, "tags": []}
         for row in Cable.objects.filter(id__in=ids).values(
-            "id", "subject", "date", "origin", "classification"
+            "id", "subject", "date", "origin", "classification", "first_imported"
         )
     }
     for cable_id, tags in tags_of(ids).items():
@@ -85,3 +85,35 @@ def labels(facet: str, values: Iterable[str]) -> dict[str, str]:
                 if name:
                     out[code] = f"{code} - {name}"
     return out
+
+
+def added_since(since: object | None) -> tuple[dict[str, int], object | None]:
+    """id -> first import in µs since 1970 for the cables first imported at or after
+    ``since`` (every cable when None), and the latest first import seen (the next ``since``).
+
+    First imports only grow (a cable keeps its first_imported; a re-created one gets a new,
+    later one), so a caller that keeps the map reads only the newcomers each time, through
+    the index on first_imported."""
+    from cables.models import Cable
+
+    # No ordering: the model's default (by date) would make SQLite scan the date index.
+    rows = Cable.objects.order_by()
+    if since is not None:
+        rows = rows.filter(first_imported__gte=since)
+    out: dict[str, int] = {}
+    latest = since
+    for cable_id, at in rows.values_list("id", "first_imported").iterator(chunk_size=10_000):
+        if at is None:
+            continue
+        out[cable_id] = micros(at)
+        if latest is None or at > latest:
+            latest = at
+    return out, latest
+
+
+def micros(when: object) -> int:
+    """Microseconds since the Unix epoch of an aware datetime."""
+    from datetime import UTC, datetime
+
+    delta = when - datetime(1970, 1, 1, tzinfo=UTC)  # type: ignore[operator]
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

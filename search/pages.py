@@ -26,6 +26,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -77,7 +78,11 @@ def sort_for(requested: str, searched: bool) -> str:
     return "newest" if requested == "relevance" and not searched else requested
 
 
-def criteria_for(state: SearchState, tree: Node | None) -> Criteria:
+def criteria_for(state: SearchState, tree: Node | None, now: datetime | None = None) -> Criteria:
+    """The engine's question for ``state``; a relative ``added`` (7d) counts back from ``now``
+    (this minute when None), resolved here once so the result cache can key on it."""
+    now = now or datetime.now(UTC).replace(second=0, microsecond=0)
+    added = state.added_window(now)
     return Criteria(
         tree=tree,
         include=state.selected,
@@ -85,6 +90,8 @@ def criteria_for(state: SearchState, tree: Node | None) -> Criteria:
         date_from=state.date_from,
         date_to=state.date_to,
         all_of=state.all_of,
+        added_from=added[0],
+        added_to=added[1],
     )
 
 
@@ -170,7 +177,12 @@ def search(state: SearchState, *, page_size: int | None = None) -> SearchResults
     generation = engine.generation()
     # A commit, deletion or rebuild changes the generation, so a kept result never outlives
     # the index it was read from.
-    key = None if generation is None else (generation, state.querystring(), size)
+    # A relative added= window moves with the clock: the key holds it resolved to the minute.
+    asked = state.querystring()
+    if state.added:
+        window = criteria_for(state, None)
+        asked += f"#added={window.added_from}..{window.added_to}"
+    key = None if generation is None else (generation, asked, size)
     if key is not None:
         cached = memo.cached(key)
         if cached is not None:
@@ -331,6 +343,7 @@ def _hits(
                 tags=tuple(row["tags"]),
                 snippets=snippets(highlighter, row["subject"], paras.get(cable_id, [])),
                 score=score,
+                added=row.get("first_imported"),
             )
         )
     return tuple(hits)

@@ -10,6 +10,18 @@ from datetime import datetime
 
 from search.state import SearchState
 
+# A cable first imported this many days ago or less is "new": marked in results, and kept in
+# every saved search's feed whatever its own date (search/bookmarks/feeds.py).
+RECENT_DAYS = 30
+
+
+def recently_added(added: datetime | None, now: datetime | None = None) -> bool:
+    if added is None:
+        return False
+    from datetime import UTC, timedelta
+
+    return added > (now or datetime.now(UTC)) - timedelta(days=RECENT_DAYS)
+
 
 @dataclass(frozen=True, slots=True)
 class Snippet:
@@ -27,6 +39,11 @@ class Hit:
     tags: tuple[str, ...]
     snippets: tuple[Snippet, ...] = ()
     score: float = 0.0
+    added: datetime | None = None  # when the cable reached this library (first imported)
+
+    @property
+    def recently_added(self) -> bool:
+        return recently_added(self.added)
 
 
 @dataclass(frozen=True, slots=True)

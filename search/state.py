@@ -6,8 +6,10 @@ here, so the URL of every result page is canonical and can be bookmarked.
 
 URL keys: ``q``, the facet keys in FACETS (repeatable; a value prefixed with ``-`` excludes it),
 ``all`` (repeatable: a facet of ALL_OF_FACETS whose ticked values must all hold, instead of any
-of them), ``from``, ``to`` (YYYY-MM-DD), ``sort`` (relevance, newest, oldest), ``page``. Unknown
-keys are ignored; bad values are dropped.
+of them), ``from``, ``to`` (YYYY-MM-DD), ``added`` (when the cable reached this library: ``7d``, ``24h``,
+an instant ``2026-12-01T10:00:00Z`` meaning "after it", or ``A..B`` between two instants),
+``sort`` (relevance, newest, oldest, added), ``size`` (results per page, one of PAGE_SIZES),
+``page``. Unknown keys are ignored; bad values are dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 FACETS: tuple[str, ...] = (
@@ -44,8 +46,9 @@ FACET_LABELS: dict[str, str] = {
 }
 # Facets a cable holds several values of: only there can "all of" differ from "any of".
 ALL_OF_FACETS: tuple[str, ...] = ("tag", "country", "program", "org", "person", "addressee")
-SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+SORTS: tuple[str, ...] = ("relevance", "newest", "oldest", "added")
 DEFAULT_SORT = "relevance"
+PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 MAX_QUERY_CHARS = 5000
 MAX_PAGE = 10_000
 MAX_VALUES_PER_FACET = 50
@@ -68,6 +71,45 @@ def _clean_value(facet: str, raw: str) -> str | None:
     return value if _CODE_RE.match(value) else None
 
 
+_RELATIVE_RE = re.compile(r"^([1-9]\d{0,4})([dh])$")
+MAX_RELATIVE_HOURS = 24 * 3660  # ten years
+
+
+def _instant(raw: str) -> datetime | None:
+    """An ISO instant, read as UTC when it names no zone; None when it is not one."""
+    try:
+        when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _stamp(when: datetime) -> str:
+    # Microseconds kept when there are any: "new since I last opened it" must be exact.
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if when.microsecond else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clean_added(raw: str) -> str:
+    """The canonical ``added`` value, or "" when it is not one."""
+    raw = raw.strip()[:80]
+    if not raw:
+        return ""
+    relative = _RELATIVE_RE.match(raw.lower())
+    if relative:
+        hours = int(relative[1]) * (24 if relative[2] == "d" else 1)
+        return f"{relative[1]}{relative[2]}" if hours <= MAX_RELATIVE_HOURS else ""
+    lo_raw, dots, hi_raw = raw.partition("..")
+    lo = _instant(lo_raw) if lo_raw else None
+    hi = _instant(hi_raw) if hi_raw else None
+    if (lo_raw and lo is None) or (hi_raw and hi is None) or (lo is None and hi is None):
+        return ""
+    if lo and hi and lo > hi:
+        lo, hi = hi, lo
+    if not dots:
+        return _stamp(lo)
+    return f"{_stamp(lo) if lo else ''}..{_stamp(hi) if hi else ''}"
+
+
 def _parse_date(raw: str | None) -> date | None:
     if not raw:
         return None
@@ -85,7 +127,9 @@ class SearchState:
     excluded: tuple[tuple[str, str], ...] = ()
     date_from: date | None = None
     date_to: date | None = None
+    added: str = ""  # canonical ``added`` value (see _clean_added); "" for any time
     sort: str = DEFAULT_SORT
+    size: int = 0  # results per page; 0: the site's default (CABLESEARCH_PAGE_SIZE)
     page: int = 1
     # Facets whose ticked values must all hold (AND), in FACETS order; the others take any.
     all_of: tuple[str, ...] = ()
@@ -132,6 +176,8 @@ class SearchState:
             page = 1
         wanted_all = {v.strip().lower() for v in getlist("all")[: len(FACETS)]}
         all_of = tuple(f for f in FACETS if f in wanted_all and f in ALL_OF_FACETS)
+        size = first("size").strip()
+        size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else 0
         date_from, date_to = _parse_date(first("from")), _parse_date(first("to"))
         if date_from and date_to and date_from > date_to:
             date_from, date_to = date_to, date_from
@@ -141,7 +187,9 @@ class SearchState:
             excluded=tuple(excluded),
             date_from=date_from,
             date_to=date_to,
+            added=_clean_added(first("added")),
             sort=sort if sort in SORTS else DEFAULT_SORT,
+            size=size,
             page=min(max(page, 1), MAX_PAGE),
             all_of=all_of,
         )
@@ -166,7 +214,36 @@ class SearchState:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.selected or self.excluded or self.date_from or self.date_to)
+        return bool(self.selected or self.excluded or self.date_from or self.date_to or self.added)
+
+    def added_window(self, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+        """(after, until) of ``added`` as instants; a relative value counts back from ``now``.
+
+        A cable is in the window when it was first imported after ``after`` (strictly: "new
+        since I last looked") and at or before ``until``."""
+        if not self.added:
+            return None, None
+        relative = _RELATIVE_RE.match(self.added)
+        if relative:
+            n = int(relative[1])
+            span = timedelta(days=n) if relative[2] == "d" else timedelta(hours=n)
+            return (now or datetime.now(UTC)) - span, None
+        lo, _, hi = self.added.partition("..")
+        return (_instant(lo) if lo else None), (_instant(hi) if hi else None)
+
+    @property
+    def added_label(self) -> str:
+        """How a chip names the ``added`` filter: "added in the last 7 days"."""
+        relative = _RELATIVE_RE.match(self.added)
+        if relative:
+            n, unit = int(relative[1]), "day" if relative[2] == "d" else "hour"
+            return f"added in the last {n} {unit}{'s' if n != 1 else ''}"
+        lo, hi = self.added_window()
+        shown = [
+            f"after {lo:%Y-%m-%d %H:%M} UTC" if lo else "",
+            f"until {hi:%Y-%m-%d %H:%M} UTC" if hi else "",
+        ]
+        return "added " + " ".join(p for p in shown if p)
 
     @property
     def is_empty(self) -> bool:
@@ -227,7 +304,9 @@ class SearchState:
 
     def clearing(self, facet: str | None = None) -> SearchState:
         if facet is None:
-            return self._changed(selected=(), excluded=(), date_from=None, date_to=None)
+            return self._changed(selected=(), excluded=(), date_from=None, date_to=None, added="")
+        if facet == "added":
+            return self._changed(added="")
         if facet in ("from", "to"):
             return self._changed(**{"date_from" if facet == "from" else "date_to": None})
         return self._changed(
@@ -248,11 +327,23 @@ class SearchState:
     def with_sort(self, sort: str) -> SearchState:
         return self._changed(sort=sort if sort in SORTS else DEFAULT_SORT)
 
+    def with_size(self, size: int) -> SearchState:
+        """Another page size (back to page 1); a size not in PAGE_SIZES is the default."""
+        return self._changed(size=size if size in PAGE_SIZES else 0)
+
     def with_page(self, page: int) -> SearchState:
         return replace(self, page=min(max(int(page), 1), MAX_PAGE))
 
     def with_dates(self, date_from: date | None, date_to: date | None) -> SearchState:
         return self._changed(date_from=date_from, date_to=date_to)
+
+    def with_added(self, raw: str) -> SearchState:
+        """``7d``, ``24h``, an instant (after it) or ``A..B``; a bad value clears it."""
+        return self._changed(added=_clean_added(raw))
+
+    def added_since(self, when: datetime) -> SearchState:
+        """Exactly the cables first imported after ``when`` (a saved search's "N new")."""
+        return self._changed(added=_stamp(when.astimezone(UTC)))
 
     # -- rendering back to a URL -----------------------------------------------------------
 
@@ -269,8 +360,12 @@ class SearchState:
             items.append(("from", self.date_from.isoformat()))
         if self.date_to:
             items.append(("to", self.date_to.isoformat()))
+        if self.added:
+            items.append(("added", self.added))
         if self.sort != DEFAULT_SORT:
             items.append(("sort", self.sort))
+        if self.size:
+            items.append(("size", str(self.size)))
         if page and self.page != 1:
             items.append(("page", str(self.page)))
         return items

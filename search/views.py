@@ -33,7 +33,7 @@ from search.atom import Atom1Feed
 from search.exceptions import IndexUnavailable
 from search.results import Facet, FacetValue, Hit, SearchResults
 from search.spreadsheet import safe_cell
-from search.state import ALL_OF_FACETS, FACET_LABELS, FACETS, SearchState
+from search.state import ALL_OF_FACETS, FACET_LABELS, FACETS, PAGE_SIZES, SearchState
 
 # Facets in the sidebar, in this order; the year facet is drawn as the histogram instead.
 SIDEBAR_FACETS: tuple[str, ...] = (
@@ -52,7 +52,12 @@ ATOM_ENTRIES = 50
 # The same URL answers with a page or a fragment depending on these request headers.
 VARY = ["HX-Request", "HX-History-Restore-Request"]
 PAGE_WINDOW = 2  # page links shown either side of the current page
-SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+SORT_LABELS = (
+    ("relevance", "Relevance"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("added", "Recently added"),
+)
 
 
 # -- pieces of the page, computed here so templates stay simple -------------------------------
@@ -253,6 +258,8 @@ def chips_for(state: SearchState, results: SearchResults) -> list[Chip]:
         chips.append(Chip("From", state.date_from.isoformat(), False, state.clearing("from").url()))
     if state.date_to:
         chips.append(Chip("To", state.date_to.isoformat(), False, state.clearing("to").url()))
+    if state.added:
+        chips.append(Chip("Added", state.added_label, False, state.clearing("added").url()))
     return chips
 
 
@@ -264,10 +271,12 @@ def histogram_for(state: SearchState, facet: Facet | None) -> list[Bar]:
     for v in facet.values:
         if v.value.isdigit():
             counts[int(v.value)] = (v.count, v.selected)
+    # The result's own years (and a chosen one): a 2005-2010 result uses the whole width.
+    shown = [y for y, (c, selected) in counts.items() if c or selected]
     if not any(c for c, _ in counts.values()):
         return []
     top = max(c for c, _ in counts.values()) or 1
-    years = range(min(counts), max(counts) + 1)
+    years = range(min(shown), max(shown) + 1)
     bar = min(HIST_MAX_BAR, HIST_WIDTH / len(years) - HIST_GAP)
     bars = []
     every = 1 if bar >= 26 else 5 if bar >= 6 else 10
@@ -348,8 +357,9 @@ def _wants_partial(request: HttpRequest) -> bool:
 
 def search_page(request: HttpRequest) -> HttpResponse:
     state = SearchState.from_query(request.GET)
+    page_size = state.size or settings.CABLESEARCH_PAGE_SIZE
     try:
-        results = pages.search(state)
+        results = pages.search(state, page_size=page_size)
     except IndexUnavailable as error:
         return _unavailable(request, error)
 
@@ -365,6 +375,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "hist_width": HIST_WIDTH,
         "hist_height": HIST_HEIGHT,
         "page_links": pages_for(state, results),
+        "previous_url": state.page_url(results.page - 1) if results.page > 1 else "",
+        "next_url": state.page_url(results.page + 1) if results.page < results.pages else "",
+        "page_sizes": [(n, state.with_size(n).url(), n == page_size) for n in PAGE_SIZES],
         "alternates": _alternates(state),
         # Without words there is no relevance: the page builder lists newest first.
         "sorts": [
@@ -378,6 +391,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "hidden_filters": [
             (k, v) for k, v in state.query_items(page=False) if k in FACETS or k == "all"
         ]
+        + ([("added", state.added)] if state.added else [])
+        + ([("size", str(state.size))] if state.size else [])
         + ([("sort", state.sort)] if state.sort != "relevance" else []),
         "partial": partial,
     }

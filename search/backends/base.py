@@ -38,7 +38,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from search.exceptions import Unsupported
@@ -87,6 +87,11 @@ class Criteria:
     - ``exclude``: (facet, value) pairs; a cable having any of them does not match.
     - ``date_from``/``date_to``: the cable's date (day) within, inclusive; either open.
       Undated cables match only when both are None.
+    - ``added_from``/``added_to``: when the cable reached this library (``Cable.first_imported``)
+      is after ``added_from`` (exclusive) and at or before ``added_to`` (inclusive); either open.
+      Aware datetimes the page builder resolved once from ``SearchState.added`` (a relative
+      "7d" counts back from the minute the request was read). Cables never imported (no
+      first_imported) match only when both are None. Facet counts narrow with it, like dates.
     - ``all_of``: facets whose included values must ALL hold (AND within that facet), from
       SearchState.all_of; their facet counts keep their own filter (see MatchRequest).
 
@@ -102,6 +107,8 @@ class Criteria:
     date_from: date | None = None
     date_to: date | None = None
     all_of: tuple[str, ...] = ()
+    added_from: datetime | None = None
+    added_to: datetime | None = None
 
     def values(self, facet: str) -> tuple[str, ...]:
         return tuple(v for f, v in self.include if f == facet)
@@ -143,6 +150,8 @@ class MatchRequest:
       "relevance": score descending, equal scores newest first (so a query with nothing to
       score, e.g. only codes, or no searchable word, lists newest first); "newest": cable date
       descending; "oldest": ascending. Undated cables come last in "newest" and "oldest".
+      "added": first imported (``Cable.first_imported``) latest first, cables of one import
+      newest first; never-imported cables last.
       Ties keep an order the engine holds stable between calls, so pages never overlap.
     - ``offset``/``limit``: the slice of that order to return (``limit=0``: counts only).
     - ``facets``: which facets to count; empty: none.

@@ -23,11 +23,12 @@ from django.utils.safestring import mark_safe
 from cables.models import Cable
 from search.atom import Atom1Feed
 from search.exceptions import IndexUnavailable
+from search.results import RECENT_DAYS
 
 from .counts import imported_since, scan_limit
 from .models import SavedSearch
 
-FEED_RECENT_DAYS = 30
+FEED_RECENT_DAYS = RECENT_DAYS  # the same "new" as the search page marks
 FEED_MAX_RECENT = 50
 
 

@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,8 +27,17 @@ from search.state import SearchState
 from .accounts import safe_next
 from .counts import counts_for
 from .forms import NoteForm, RenameSearchForm, SaveSearchForm
-from .models import CableBookmark, SavedSearch, canonical_query, query_hash
+from .models import (
+    MAX_NAME_CHARS,
+    CableBookmark,
+    SavedSearch,
+    Story,
+    StoryCable,
+    canonical_query,
+    query_hash,
+)
 from .summary import summarize
+from .undo import offer_undo
 
 BOOKMARKS_PER_PAGE = 50
 MAX_FILTER_CHARS = 200
@@ -71,7 +80,11 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = [(saved, counts.get(saved.pk)) for saved in searches]
 
     text = " ".join(strip_controls(request.GET.get("f", "")).split())[:MAX_FILTER_CHARS]
-    bookmarks = CableBookmark.objects.filter(user=request.user).select_related("cable")
+    bookmarks = (
+        CableBookmark.objects.filter(user=request.user)
+        .select_related("cable")
+        .prefetch_related("stories")
+    )
     if text:
         bookmarks = bookmarks.filter(
             Q(note__icontains=text)
@@ -84,6 +97,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "bookmarks/index.html",
         {
             "search_rows": rows,
+            "stories": Story.objects.filter(user=request.user).annotate(cable_count=Count("items")),
             "bookmarks_page": page,
             "filter_text": text,
             "bookmark_total": CableBookmark.objects.filter(user=request.user).count(),
@@ -129,8 +143,10 @@ def save_search(request: HttpRequest) -> HttpResponse:
 @signin_required
 def open_search(request: HttpRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    # ``?new=1``: the cables that were new, read before the opening resets what is new.
+    target = saved.new_url if request.GET.get("new") == "1" else saved.search_url
     saved.mark_opened()
-    return redirect(saved.search_url)
+    return redirect(target)
 
 
 @require_POST
@@ -147,10 +163,21 @@ def rename_search(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("bookmarks:index") + f"#search-{saved.pk}")
 
 
-@require_POST
 @signin_required
 def delete_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (the feed address cannot come back); POST deletes."""
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    if request.method != "POST":
+        return render(
+            request,
+            "bookmarks/confirm_delete.html",
+            {
+                "what": f"the saved search “{saved.name}”",
+                "consequence": "Its private feed address stops working for good.",
+                "action": reverse("bookmarks:delete_search", args=[saved.pk]),
+                "cancel": reverse("bookmarks:index") + f"#search-{saved.pk}",
+            },
+        )
     saved.delete()
     messages.success(request, f"Deleted saved search “{saved.name}” and its feed.")
     return redirect("bookmarks:index")
@@ -168,6 +195,27 @@ def regenerate_token(request: HttpRequest, pk: int) -> HttpResponse:
 # -- cable bookmarks -------------------------------------------------------------------------
 
 
+def _restore_fields(bookmark: CableBookmark) -> list[tuple[str, str]]:
+    """The star form's fields that put an unstarred cable back as it was."""
+    fields = [("starred", "1"), ("note", bookmark.note)]
+    fields += [("marked", anchor) for anchor in bookmark.marked]
+    fields += [("story", str(pk)) for pk in bookmark.story_items.values_list("story_id", flat=True)]
+    return fields
+
+
+def _own_stories(request: HttpRequest, ids: list[str]) -> list[Story]:
+    wanted = [int(i) for i in ids if i.isdigit()]
+    return list(Story.objects.filter(user=request.user, pk__in=wanted)) if wanted else []
+
+
+def _set_stories(request: HttpRequest, bookmark: CableBookmark, stories: list[Story]) -> None:
+    StoryCable.objects.filter(bookmark=bookmark).exclude(story__in=stories).delete()
+    have = set(StoryCable.objects.filter(bookmark=bookmark).values_list("story_id", flat=True))
+    StoryCable.objects.bulk_create(
+        [StoryCable(story=s, bookmark=bookmark) for s in stories if s.pk not in have]
+    )
+
+
 @require_POST
 @signin_required
 def star(request: HttpRequest, cable_id: str) -> HttpResponse:
@@ -175,29 +223,74 @@ def star(request: HttpRequest, cable_id: str) -> HttpResponse:
     # An explicit wanted state, not a blind toggle: a double click or a replayed request
     # cannot flip the star back.
     wanted = request.POST.get("starred") == "1"
+    undo_fields: list[tuple[str, str]] = []
     if wanted:
-        CableBookmark.objects.get_or_create(user=request.user, cable=cable)
+        bookmark, created = CableBookmark.objects.get_or_create(user=request.user, cable=cable)
+        if created and ("note" in request.POST or "marked" in request.POST):
+            # The undo of an unstar: note, marked paragraphs and stories come back.
+            bookmark.note = request.POST.get("note", "")[:5000]
+            bookmark.marked = request.POST.getlist("marked")[:1000]
+            bookmark.save(update_fields=["note", "marked"])
+            _set_stories(request, bookmark, _own_stories(request, request.POST.getlist("story")))
     else:
-        CableBookmark.objects.filter(user=request.user, cable=cable).delete()
+        bookmark = CableBookmark.objects.filter(user=request.user, cable=cable).first()
+        if bookmark is not None:
+            undo_fields = _restore_fields(bookmark)
+            bookmark.delete()
     next_url = safe_next(request, request.POST.get("next"), cable.get_absolute_url())
     if is_htmx(request):
         return render(
             request,
             "bookmarks/_star.html",
-            {"cable_id": cable.pk, "is_starred": wanted, "star_next": next_url},
+            {
+                "cable_id": cable.pk,
+                "is_starred": wanted,
+                "star_next": next_url,
+                "just_starred": wanted,
+                "undo_fields": undo_fields,
+            },
         )
+    if undo_fields:
+        messages.info(request, f"Removed the star from {cable.pk}.")
+        offer_undo(request, f"Undo: star {cable.pk} again", request.path, undo_fields)
     return redirect(next_url)
 
 
 @require_POST
 @signin_required
 def edit_note(request: HttpRequest, cable_id: str) -> HttpResponse:
+    """The note of a starred cable and, when the form lists them, the stories it sits in.
+
+    ``new_story`` (a name) creates a story and puts the cable in it."""
     bookmark = get_object_or_404(CableBookmark, cable_id=cable_id, user=request.user)
     form = NoteForm(request.POST, instance=bookmark)
     if form.is_valid():
         form.save()
-        messages.success(request, f"Note saved for {bookmark.cable_id}.")
+        if request.POST.get("stories_listed") == "1":
+            stories = _own_stories(request, request.POST.getlist("story"))
+            new_name = " ".join(request.POST.get("new_story", "").split())[:MAX_NAME_CHARS]
+            if new_name:
+                stories.append(Story.objects.create(user=request.user, name=new_name))
+            _set_stories(request, bookmark, stories)
+        messages.success(request, f"Saved for {bookmark.cable_id}.")
     else:
         messages.error(request, "The note is too long (at most 5,000 characters).")
     back = reverse("bookmarks:index") + f"#cable-{bookmark.pk}"
+    return redirect(safe_next(request, request.POST.get("next"), back))
+
+
+@require_POST
+@signin_required
+def mark_paragraph(request: HttpRequest, cable_id: str) -> HttpResponse:
+    """Mark or unmark one paragraph of a starred cable (an explicit wanted state)."""
+    bookmark = get_object_or_404(CableBookmark, cable_id=cable_id, user=request.user)
+    anchor = request.POST.get("anchor", "")
+    anchors = list(bookmark.cable.paragraphs.values_list("number", "position"))
+    valid = {f"p{n}" for n, _ in anchors} | {f"p{n}-{pos}" for n, pos in anchors}
+    if anchor in valid:
+        wanted = request.POST.get("marked") == "1"
+        kept = [a for a in bookmark.marked if a != anchor]
+        bookmark.marked = [*kept, anchor] if wanted else kept
+        bookmark.save(update_fields=["marked"])
+    back = bookmark.cable.get_absolute_url() + (f"#{anchor}" if anchor in valid else "")
     return redirect(safe_next(request, request.POST.get("next"), back))

@@ -85,7 +85,9 @@ def test_job_page_shows_the_summary_and_per_file_errors(staff_client, media):
     page = staff_client.get(reverse("admin:cables_importjob_change", args=[job.pk]))
     html = page.content.decode()
     assert "Done" in html
-    assert f"imports/{job.pk}/notes.txt" in html
+    # The failing file named as it was uploaded, not by its place in the data dir.
+    assert "<tr><td>notes.txt</td>" in html
+    assert f"imports/{job.pk}/" not in html
     assert "hx-get" not in html  # finished: nothing left to poll
 
 
@@ -324,3 +326,77 @@ def test_non_staff_cannot_cancel_or_run_again(client, django_user_model, name):
     assert response.url.startswith(reverse("admin:login"))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING
+
+
+def test_job_page_names_files_as_they_were_uploaded(staff_client, media):
+    staff_client.post(UPLOAD, {"files": [upload("my notes (2).txt", b"just some words\n")]})
+    job = ImportJob.objects.get()
+    run_import_job.call(job.pk)
+
+    html = staff_client.get(
+        reverse("admin:cables_importjob_change", args=[job.pk])
+    ).content.decode()
+
+    assert job.files == ["my_notes_2.txt"]
+    assert "<tr><td>my notes (2).txt</td>" in html
+
+
+def test_job_page_counts_cables_apart_from_inputs_that_were_not(staff_client, media):
+    staff_client.post(UPLOAD, {"files": [seed_upload(), upload("notes.txt", b"just some words\n")]})
+    job = ImportJob.objects.get()
+    run_import_job.call(job.pk)
+
+    html = staff_client.get(
+        reverse("admin:cables_importjob_change", args=[job.pk])
+    ).content.decode()
+
+    assert "2 inputs read" in html
+    assert "1 cable and 1 input that could not be imported as a cable" in html
+
+
+def test_the_progress_partial_updates_heading_breadcrumb_and_title(staff_client, media):
+    staff_client.post(UPLOAD, {"files": [seed_upload()]})
+    job = ImportJob.objects.get()
+    run_import_job.call(job.pk)
+
+    html = staff_client.get(
+        reverse("admin:cables_importjob_progress", args=[job.pk])
+    ).content.decode()
+
+    assert '<span id="job-title-state" hx-swap-oob="true">done</span>' in html
+    assert '<span id="job-crumb-state" hx-swap-oob="true">done</span>' in html
+    assert f"<title>Import #{job.pk} (done)" in html
+
+
+def test_a_finished_job_links_to_the_cables_it_added(staff_client, media, index_dir):
+    staff_client.post(UPLOAD, {"files": [seed_upload()]})
+    job = ImportJob.objects.get()
+    run_import_job.call(job.pk)
+
+    html = staff_client.get(
+        reverse("admin:cables_importjob_change", args=[job.pk])
+    ).content.decode()
+
+    assert "The 1 cable this import added</a>" in html
+    assert "/search?added=" in html and "sort=added" in html
+
+
+def test_a_finished_job_links_to_the_users_saved_searches_it_matched(
+    staff_client, media, index_dir, django_capture_on_commit_callbacks
+):
+    from search.bookmarks.models import SavedSearch
+
+    staff = ImportJob._meta.get_field("created_by").related_model.objects.get(username="staff")
+    SavedSearch.objects.create(user=staff, name="Lavrov", query="q=lavrov")
+    SavedSearch.objects.create(user=staff, name="Nothing", query="q=zzyzx")
+    staff_client.post(UPLOAD, {"files": [seed_upload()]})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import_job.call(job.pk)
+
+    html = staff_client.get(
+        reverse("admin:cables_importjob_change", args=[job.pk])
+    ).content.decode()
+
+    assert ">Lavrov</a> matches cables this import added" in html
+    assert "Nothing</a>" not in html

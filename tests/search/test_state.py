@@ -160,3 +160,28 @@ def test_all_of_url_switches_on_and_off():
     on = state.with_all_of("country")
     assert on.all_of_url("country", on=False) == "/search?country=JA&country=RS"
     assert on.page == 1
+
+
+def test_added_keeps_relative_spans_and_instants_in_canonical_form():
+    assert SearchState.from_query({"added": "7D"}).added == "7d"
+    assert SearchState.from_query({"added": "2026-12-01T10:00:00+01:00"}).added == (
+        "2026-12-01T09:00:00Z"
+    )
+
+
+def test_added_range_is_put_in_order():
+    state = SearchState.from_query({"added": "2026-12-02T00:00:00Z..2026-12-01T00:00:00Z"})
+
+    assert state.added == "2026-12-01T00:00:00Z..2026-12-02T00:00:00Z"
+
+
+def test_a_bad_added_value_is_dropped():
+    assert SearchState.from_query({"added": "last week"}).added == ""
+
+
+def test_added_is_in_the_url_and_its_chip_label():
+    state = SearchState.from_query({"q": "nato", "added": "7d"})
+
+    assert state.url() == "/search?q=nato&added=7d"
+    assert state.added_label == "added in the last 7 days"
+    assert state.clearing().added == ""

@@ -177,6 +177,9 @@ class IndexArrays:
             parts.append((seg, offset))
         n = sum(seg.size for seg, _ in parts)
         self.size = n
+        # When each cable was first imported (µs), filled from the database by the engine
+        # the first time a request filters or sorts on it: the index does not hold it.
+        self.added: np.ndarray | None = None
         try:
             self.live = _live(reader, leaves, n)
         except (AttributeError, TypeError):  # no deletion list to read: ask the reader

@@ -34,6 +34,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import LockError
 
+from search import hydrate
 from search.backends.base import (
     BaseSearchBackend,
     Criteria,
@@ -167,6 +168,9 @@ class WhooshBackend(BaseSearchBackend):
         self._searchers: weakref.WeakSet = weakref.WeakSet()  # open searchers, to close
         self._postings = PostingsCache(int(self.options.get("POSTINGS_CACHE", POSTINGS_CACHE)))
         self._searchers_lock = threading.Lock()
+        self._added_lock = threading.Lock()
+        self._added_by_id: dict[str, int] = {}  # cable id -> first import (µs), see _added
+        self._added_high = None  # the latest first import read so far
 
     # -- the folder -------------------------------------------------------------------------
 
@@ -297,6 +301,8 @@ class WhooshBackend(BaseSearchBackend):
         self._arrays.clear()
         self._segments.clear()
         self._postings.clear()
+        with self._added_lock:
+            self._added_by_id, self._added_high = {}, None
         self._local = threading.local()
 
     def _select(self, ctx: _Context, criteria: Criteria) -> _Selection:
@@ -323,6 +329,10 @@ class WhooshBackend(BaseSearchBackend):
             lo = _day(criteria.date_from) if criteria.date_from else 0
             hi = _day(criteria.date_to) if criteria.date_to else 99991231
             dates = (arrays.day >= lo) & (arrays.day <= hi)
+        if criteria.added_from or criteria.added_to:
+            # Folded into the date filter: facet counts and the histogram narrow with it.
+            added = self._added_mask(arrays, criteria)
+            dates = added if dates is None else dates & added
         masks: dict[str, np.ndarray] = {}
         for facet in FACETS:
             include, exclude = criteria.values(facet), criteria.excluded_values(facet)
@@ -387,7 +397,48 @@ class WhooshBackend(BaseSearchBackend):
                 docnums += more
                 scores += [0.0] * len(more)
             return docnums, scores
+        if sort == "added":
+            return self._by_added(ctx, sel.final, limit)
         return self._by_date(ctx, sel.final, sort, limit)
+
+    def _added(self, arrays: IndexArrays) -> np.ndarray:
+        """Per document, when its cable was first imported (µs since 1970; 0 unknown).
+
+        Only the database knows. The first request that needs it reads every cable's first
+        import once per process; each later index generation reads only the cables first
+        imported since (an indexed range), then maps the generation's ids."""
+        added = arrays.added
+        if added is None:
+            with self._added_lock:
+                added = arrays.added
+                if added is None:
+                    fresh, self._added_high = hydrate.added_since(self._added_high)
+                    self._added_by_id.update(fresh)
+                    get = self._added_by_id.get
+                    added = np.fromiter(
+                        (get(i, 0) for i in arrays.ids), dtype=np.int64, count=len(arrays.ids)
+                    )
+                    arrays.added = added
+        return added
+
+    def _added_mask(self, arrays: IndexArrays, criteria: Criteria) -> np.ndarray:
+        added = self._added(arrays)
+        after, until = criteria.added_from, criteria.added_to
+        mask = added > (hydrate.micros(after) if after else 0)
+        if until is not None:
+            mask &= added <= hydrate.micros(until)
+        return mask
+
+    def _by_added(
+        self, ctx: _Context, final: np.ndarray, limit: int
+    ) -> tuple[list[int], list[float]]:
+        """Recently added first; among cables of one import, newest first."""
+        docs = np.flatnonzero(final)
+        if not len(docs) or limit <= 0:
+            return [], []
+        added = self._added(ctx.arrays)[docs]
+        order = np.lexsort((ctx.arrays.newest_rank[docs], -added))[:limit]
+        return docs[order].tolist(), [0.0] * len(order)
 
     @staticmethod
     def _rescored(

@@ -78,3 +78,88 @@ def search_summary(state: SearchState) -> str:
     from ..summary import summarize
 
     return summarize(state)
+
+
+@register.simple_tag(takes_context=True)
+def pending_undo(context: template.Context) -> dict | None:
+    """The undo form a delete offered on the previous request, shown once."""
+    from ..undo import pop_undo
+
+    request = context.get("request")
+    return pop_undo(request) if request is not None else None
+
+
+@register.simple_tag(takes_context=True)
+def stories_of(context: template.Context, cable_id: str) -> dict:
+    """For a cable's "keep" panel: the user's stories, and the ids of those holding the cable."""
+    from ..models import Story, StoryCable
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return {"all": [], "holding": frozenset()}
+    stories = list(Story.objects.filter(user=user))
+    holding = frozenset(
+        StoryCable.objects.filter(story__user=user, bookmark__cable_id=cable_id).values_list(
+            "story_id", flat=True
+        )
+    )
+    return {"all": stories, "holding": holding}
+
+
+@register.simple_tag(takes_context=True)
+def bookmark_for(context: template.Context, cable_id: str) -> object:
+    """The user's bookmark of this cable (note, marked paragraphs), or None."""
+    from ..models import CableBookmark
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return CableBookmark.objects.filter(user=user, cable_id=cable_id).first()
+
+
+def _instant(when: object) -> str:
+    return when.isoformat().replace("+00:00", "Z")  # type: ignore[attr-defined]
+
+
+@register.simple_tag(takes_context=True)
+def import_links(context: template.Context, job: object) -> dict:
+    """For a finished import job's page: a search of the cables it added, the cables it
+    changed (up to 50), and the signed-in user's saved searches those cables match.
+
+    A template tag, not the admin's code: cables/ never imports search/."""
+    import logging
+
+    from django.utils import timezone
+
+    from cables.models import Cable
+    from search import service
+
+    started = getattr(job, "started_at", None)
+    if started is None:
+        return {}
+    until = getattr(job, "finished_at", None) or timezone.now()
+    window = f"{_instant(started)}..{_instant(until)}"
+    added = SearchState().with_added(window).with_sort("added")
+    changed = Cable.objects.filter(
+        last_imported__gt=started, last_imported__lte=until, first_imported__lte=started
+    ).order_by("id")
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    matched: list[tuple[SavedSearch, str]] = []
+    if getattr(user, "is_authenticated", False) and getattr(job, "new", 0):
+        for saved in SavedSearch.objects.filter(user=user):
+            state = saved.state.with_added(window)
+            try:
+                if service.total_for(state):
+                    matched.append((saved, state.url()))
+            except Exception:  # a missing index: the links are a convenience, the page stays
+                logging.getLogger(__name__).exception("import links: saved search %s", saved.pk)
+                break
+    return {
+        "added_url": added.url(),
+        "changed": list(changed.values_list("id", flat=True)[:50]),
+        "changed_total": changed.count(),
+        "saved": matched,
+    }

@@ -140,3 +140,20 @@ def test_changing_the_query_keeps_the_hash_in_step(alice):
     saved.save(update_fields=["query"])
 
     assert SavedSearch.objects.get(query_hash=query_hash("q=iaea")).pk == saved.pk
+
+
+def test_the_identity_of_a_search_ignores_the_order_of_facet_values():
+    assert query_hash(canonical_query("country=RS&country=JA")) == query_hash(
+        canonical_query("country=JA&country=RS")
+    )
+
+
+def test_the_identity_of_a_search_ignores_its_sort():
+    assert query_hash("q=nato&sort=newest") == query_hash("q=nato")
+
+
+def test_saving_the_same_search_with_values_reordered_keeps_one(alice_client, alice):
+    alice_client.post("/bookmarks/searches/", {"query": "?country=RS&country=JA", "name": "a"})
+    alice_client.post("/bookmarks/searches/", {"query": "?country=JA&country=RS", "name": "b"})
+
+    assert SavedSearch.objects.filter(user=alice).count() == 1

@@ -1,0 +1,24 @@
+"""One pending "Undo" per user session, for deletes done by a plain (non-htmx) POST.
+
+The view that deletes something offers a form that puts it back (its action and fields); the
+next page shows that form beside the message, once. htmx swaps show their own undo button.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+SESSION_KEY = "bookmarks_undo"
+
+
+def offer_undo(
+    request: HttpRequest, label: str, action: str, fields: list[tuple[str, str]]
+) -> None:
+    request.session[SESSION_KEY] = {"label": label, "action": action, "fields": fields}
+
+
+def pop_undo(request: HttpRequest) -> dict | None:
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return None
+    return session.pop(SESSION_KEY)
