@@ -49,10 +49,27 @@ def _plain_tag_url(kind: str, code: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultNav:
+    """Where a cable sits in the search the reader came from ("Result 3 of 136")."""
+
+    position: int  # 1-based
+    total: int
+    search_url: str  # the page of results holding the cable
+    previous_url: str | None
+    next_url: str | None
+
+
+def _no_result_nav(request, cable_id: str) -> ResultNav | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class ReaderHooks:
     marker: Callable[[str], Marker]  # query text -> what marks its words in the cable's text
     search_url: Callable[[str], str]  # query text -> the search page for it
     tag_url: Callable[[str, str], str]  # (Tag.kind, code) -> the search for cables with that tag
+    # (request, cable id) -> the cable's place in the search the reader came from, or None
+    result_nav: Callable[[object, str], ResultNav | None] = _no_result_nav
 
 
 _hooks = ReaderHooks(lambda q: _Unmarked(), _plain_search_url, _plain_tag_url)

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.http import (
     Http404,
@@ -16,7 +15,6 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
-    QueryDict,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -29,15 +27,11 @@ from cables.models import Cable, CableSource, CableTag, Reference
 from cables.parsing.ids import canonical_id
 from cables.parsing.record import HEADER_BODY
 from cables.thread import clamp_depth, thread_for
-from search import service
-from search.exceptions import IndexUnavailable
-from search.state import SearchState
 
 # Cable precedence codes as the State Department's message handling spells them out.
 PRECEDENCE = {"Z": "Flash", "O": "Immediate", "P": "Priority", "R": "Routine"}
 # How far into a search's results the reader looks for the cable's place ("3 of 136"); beyond
 # it the previous/next links are not offered (nobody pages that far by hand).
-RESULT_NAV_LIMIT = 5000
 
 
 def precedence_label(code: str) -> str:
@@ -95,59 +89,6 @@ class ShownReference:
     url: str | None  # the cited cable's page when it is in the library
     subject: str = ""
     date: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ResultNav:
-    """Where this cable sits in the search the reader came from."""
-
-    position: int  # 1-based
-    total: int
-    search_url: str
-    previous_url: str | None
-    next_url: str | None
-
-
-def _search_state(request: HttpRequest) -> SearchState | None:
-    """The search the reader is walking: ``s`` (carried by previous/next links), else the
-    referring search page."""
-    if "s" in request.GET:
-        return SearchState.from_query(QueryDict(request.GET["s"][:20_000]))
-    referer = request.headers.get("referer", "")
-    parts = urlsplit(referer)
-    if referer and parts.netloc == request.get_host() and parts.path in ("/search", "/"):
-        return SearchState.from_query(QueryDict(parts.query))
-    return None
-
-
-def _cable_link(cable_id: str, state: SearchState) -> str:
-    params = {"s": state.querystring(page=False).lstrip("?")}
-    if state.q:
-        params = {"q": state.q, **params}
-    return Cable(pk=cable_id).get_absolute_url() + "?" + urlencode(params)
-
-
-def result_nav(request: HttpRequest, cable_id: str) -> ResultNav | None:
-    state = _search_state(request)
-    if state is None:
-        return None
-    try:
-        ids = list(service.iter_ids(state.with_page(1), RESULT_NAV_LIMIT))
-        if cable_id not in ids:
-            return None
-        total = service.total_for(state)
-    except IndexUnavailable:
-        return None
-    at = ids.index(cable_id)
-    page_size = getattr(settings, "CABLESEARCH_PAGE_SIZE", 20)
-    search_url = state.with_page(at // page_size + 1).url()
-    return ResultNav(
-        position=at + 1,
-        total=total,
-        search_url=search_url,
-        previous_url=_cable_link(ids[at - 1], state) if at > 0 else None,
-        next_url=_cable_link(ids[at + 1], state) if at + 1 < len(ids) else None,
-    )
 
 
 def _back_url(request: HttpRequest, q: str) -> str:
@@ -244,7 +185,7 @@ def cable_detail(request: HttpRequest, cable_id: str) -> HttpResponse:
     matches = subject_html.count("<mark") + sum(
         block.count("<mark") for p in paragraphs for block in p.blocks
     )
-    nav = result_nav(request, cable.id)
+    nav = hooks().result_nav(request, cable.id)
     context = {
         "cable": cable,
         "q": q,

@@ -143,8 +143,8 @@ def save_search(request: HttpRequest) -> HttpResponse:
 @signin_required
 def open_search(request: HttpRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    # ``?new=1``: the cables that were new, read before the opening resets what is new.
-    target = saved.new_url if request.GET.get("new") == "1" else saved.search_url
+    # ``new=1`` ("N new"): the cables that were new, read before the opening resets what is new.
+    target = saved.new_url if request.POST.get("new") == "1" else saved.search_url
     saved.mark_opened()
     return redirect(target)
 

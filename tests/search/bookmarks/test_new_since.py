@@ -42,7 +42,7 @@ def test_opening_by_the_new_link_marks_the_search_opened(alice_client, alice, im
     )
     importer(RS_CABLES[2])
 
-    response = alice_client.get(f"/bookmarks/searches/{saved.pk}/open/?new=1")
+    response = alice_client.post(f"/bookmarks/searches/{saved.pk}/open/", {"new": "1"})
 
     assert ids_of(response.url) == [RS_CABLES[2]]
     saved.refresh_from_db()
@@ -58,7 +58,8 @@ def test_the_new_count_is_a_link_on_the_bookmarks_page(alice_client, alice, impo
 
     html = alice_client.get("/bookmarks/").content.decode()
 
-    assert f'href="/bookmarks/searches/{saved.pk}/open/?new=1">1 new' in html
+    assert f'action="/bookmarks/searches/{saved.pk}/open/"' in html
+    assert '<input type="hidden" name="new" value="1">' in html and "1 new<span" in html
 
 
 def test_added_in_the_last_days_by_hand(db, importer):

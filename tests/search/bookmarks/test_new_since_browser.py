@@ -25,7 +25,7 @@ def test_n_new_opens_exactly_the_new_cables(page, live_server, import_ids):  # n
     import_ids(*RS_CABLES[2:], "05THEHAGUE2064")  # two match, one does not
 
     page.goto(live_server.url + "/bookmarks/")
-    page.get_by_role("link", name=re.compile(r"^2 new")).click()
+    page.get_by_role("button", name=re.compile(r"^2 new")).click()
 
     page.wait_for_url(re.compile(r"/search\?q=missile\+defense&country=RS&added="))
     expect(page.locator(".hit")).to_have_count(2)
