@@ -33,6 +33,19 @@ def backend_path() -> str:
     return "search.backends.whoosh.WhooshBackend"
 
 
+def spread_first_imports(ids: list[str]) -> None:
+    """One import an hour, in id order, so that "added" windows and sorts have work to do."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cables.models import Cable
+
+    latest = timezone.now().replace(microsecond=0)
+    for n, cable_id in enumerate(sorted(ids)):
+        Cable.objects.filter(pk=cable_id).update(first_imported=latest - timedelta(hours=n))
+
+
 @pytest.fixture(scope="module")
 def library(
     django_db_setup, django_db_blocker, corpus_dir, sample_ids, tmp_path_factory, backend_path
@@ -48,6 +61,7 @@ def library(
     with django_db_blocker.unblock(), override_settings(**overrides):
         tags_before = set(Tag.objects.values_list("code", flat=True))
         store_cables(corpus_dir, sample_ids)
+        spread_first_imports(sample_ids)
         get_backend().rebuild()
         reset_backend()
         yield path

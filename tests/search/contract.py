@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cables.models import Cable
 from search import service
 from search.backends.base import Criteria, FacetRequest, MatchRequest
 from search.query import parse
@@ -55,6 +57,11 @@ def match(q: str = "", *, sort="relevance", offset=0, limit=20, facets=(), **par
     request = MatchRequest(criteria(q, **params), sort, offset, limit, tuple(facets))
     engine().validate(request)
     return engine().match(request)
+
+
+def first_imports() -> list:
+    """The library's first-import times, latest first (one an hour: tests/search/conftest)."""
+    return list(Cable.objects.order_by("-first_imported").values_list("first_imported", flat=True))
 
 
 def needs(capability: str):
@@ -558,6 +565,47 @@ class BackendContract:
         self.require("supports_snippets")
         spans = engine().highlighter(parse("missiles").tree).spans("Lavrov: missile defense")
         assert [(s, e) for s, e, _ in spans] == [(8, 15)]
+
+    def test_an_added_window_keeps_the_cables_first_imported_in_it(self):
+        after, until = first_imports()[150], first_imports()[50]
+        want = set(
+            Cable.objects.filter(first_imported__gt=after, first_imported__lte=until).values_list(
+                "id", flat=True
+            )
+        )
+        window = replace(criteria(), added_from=after, added_to=until)
+        assert len(want) == 100
+        assert set(engine().iter_ids(window, "newest", 1000)) == want
+        assert engine().count(window) == 100
+
+    def test_an_open_added_window_counts_from_its_one_end(self):
+        window = replace(criteria("missile"), added_from=first_imports()[100])
+        want = set(
+            Cable.objects.filter(first_imported__gt=first_imports()[100]).values_list(
+                "id", flat=True
+            )
+        )
+        found = set(engine().iter_ids(window, "relevance", 1000))
+        assert found and found == want & set(engine().iter_ids(criteria("missile"), "newest", 1000))
+
+    def test_facet_counts_narrow_with_the_added_window(self):
+        window = replace(criteria(), added_to=first_imports()[120])
+        request = MatchRequest(window, "newest", 0, 0, (FacetRequest("year", limit=None),))
+        counts = dict(engine().match(request).facets["year"].values)
+        kept = Cable.objects.filter(first_imported__lte=first_imports()[120])
+        want: dict[str, int] = {}
+        for day in kept.values_list("date", flat=True):
+            if day is not None:
+                want[str(day.year)] = want.get(str(day.year), 0) + 1
+        assert {y: c for y, c in counts.items() if c} == want
+
+    def test_recently_added_lists_the_latest_first_imports_first(self):
+        want = list(Cable.objects.order_by("-first_imported").values_list("id", flat=True)[:30])
+        assert list(engine().iter_ids(criteria(), "added", 30)) == want
+
+    def test_recently_added_pages_follow_one_order(self):
+        whole = list(engine().iter_ids(criteria("nuclear"), "added", 40))
+        assert list(match("nuclear", sort="added", offset=10, limit=10).ids) == whole[10:20]
 
     def test_generation_is_stable_while_nothing_changes(self):
         assert engine().generation() == engine().generation()

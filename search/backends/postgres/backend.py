@@ -63,11 +63,17 @@ class Plan:
     dates: tuple[str, tuple] | None  # the criteria's from/to, on f.day
     unsearchable: tuple[str, ...] = ()
     all_of: tuple[str, ...] = ()  # facets whose counts keep their own filter (Criteria.all_of)
+    added: tuple[str, tuple] | None = None  # the criteria's added_from/to, on f.n
 
     @property
     def plain(self) -> bool:
         """Every cable: no text condition, no filter."""
-        return self.compiled.where is None and self.dates is None and not self.filters
+        return (
+            self.compiled.where is None
+            and self.dates is None
+            and self.added is None
+            and not self.filters
+        )
 
     @property
     def source(self) -> str:
@@ -84,7 +90,7 @@ class Plan:
         if text and self.compiled.where is not None:
             parts.append(self.compiled.where.text)
             params.extend(self.compiled.where.params)
-        conditions = [self.dates] if self.dates is not None else []
+        conditions = [c for c in (self.dates, self.added) if c is not None]
         conditions += [c for facet, c in self.filters.items() if facet != skip]
         for sql, ps in conditions:
             parts.append(sql.replace("f.", f"{alias}."))
@@ -197,7 +203,14 @@ class PostgresBackend(BaseSearchBackend):
             lo = _day(criteria.date_from) if criteria.date_from else 10000101
             hi = _day(criteria.date_to) if criteria.date_to else 99991231
             dates = ("f.day BETWEEN %s AND %s", (lo, hi))
-        return Plan(compiled, filters, dates, tuple(unsearchable(criteria.tree)), criteria.all_of)
+        return Plan(
+            compiled,
+            filters,
+            dates,
+            tuple(unsearchable(criteria.tree)),
+            criteria.all_of,
+            _added_condition(criteria),
+        )
 
     # -- searching --------------------------------------------------------------------------
 
@@ -305,7 +318,7 @@ class PostgresBackend(BaseSearchBackend):
             )
             params += [*ps, [FACET_SLOTS[f] for f in wanted]]
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT f.vals, f.day FROM {plan.source} "
+            f"WITH m AS MATERIALIZED (SELECT f.n, f.vals, f.day FROM {plan.source} "
             f"WHERE {text.text if text is not None else 'TRUE'}) " + " UNION ALL ".join(branches)
         )
         cursor.execute(sql, params)
@@ -327,6 +340,16 @@ class PostgresBackend(BaseSearchBackend):
     ) -> list[tuple[str, float]]:
         """(id, score) of matches offset..offset+limit in ``sort`` order."""
         where, params = plan.where()
+        if sort == "added":
+            # Latest first import first; one import's cables newest first (Criteria docs).
+            cursor.execute(
+                f"SELECT f.n FROM {plan.source} JOIN search_pg_doc da ON da.n = f.n "
+                f"LEFT JOIN {_cables_table()} ca ON ca.id = da.id WHERE {where} "
+                "ORDER BY ca.first_imported DESC NULLS LAST, f.newest, f.n LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            ns = [n for (n,) in cursor.fetchall()]
+            return [(cable_id, 0.0) for cable_id in self._ids_of(cursor, ns)]
         if sort != "relevance" or plan.compiled.rank is None:
             key = "f.oldest" if sort == "oldest" else "f.newest"
             cursor.execute(
@@ -578,6 +601,32 @@ class PostgresBackend(BaseSearchBackend):
     def close(self) -> None:
         self._values.clear()
         self._library = {}
+
+
+def _cables_table() -> str:
+    from cables.models import Cable
+
+    return Cable._meta.db_table
+
+
+def _added_condition(criteria: Criteria) -> tuple[str, tuple] | None:
+    """Criteria.added_from/added_to as a condition on ``f.n``: only the library knows when a
+    cable was first imported, and its index on first_imported finds a window's cables."""
+    if criteria.added_from is None and criteria.added_to is None:
+        return None
+    parts, params = [], []
+    if criteria.added_from is not None:
+        parts.append("c2.first_imported > %s")
+        params.append(criteria.added_from)
+    if criteria.added_to is not None:
+        parts.append("c2.first_imported <= %s")
+        params.append(criteria.added_to)
+    # Aliases d2/c2: Plan.where renames "f." for the counting CTE, so none may end in "f".
+    return (
+        f"f.n IN (SELECT d2.n FROM search_pg_doc d2 JOIN {_cables_table()} c2 "
+        f"ON c2.id = d2.id WHERE {' AND '.join(parts)})",
+        tuple(params),
+    )
 
 
 def _day(d) -> int:
