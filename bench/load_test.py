@@ -336,8 +336,9 @@ def main() -> int:
         "--giant",
         metavar="PARAGRAPHSxCHARS",
         default="",
-        help="also store one giant cable matching every query (e.g. 5000x800: the most the "
-        "default limits allow); the import limits are raised for it when needed",
+        help="also store one giant cable matching every query (e.g. 990x4000: about the 4 MiB "
+        "the default limits allow; at most 998 paragraphs, since the parser reads paragraph "
+        "numbers of up to three digits); the import limits are raised for it when needed",
     )
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
@@ -357,13 +358,19 @@ def main() -> int:
         manage(env, "import_cables", str(archive), "--quiet", log=log)
         if args.giant:
             paragraphs, chars = (int(n) for n in args.giant.lower().split("x"))
+            if paragraphs > 998:
+                sys.exit("--giant: at most 998 paragraphs (numbered 2 to 999, as the parser reads)")
             giant_env = {
                 **env,
                 "CABLESEARCH_MAX_FILE_BYTES": str(max(4 << 20, paragraphs * (chars + 20) * 2)),
-                "CABLESEARCH_MAX_PARAGRAPHS": str(max(5000, paragraphs)),
+                # The real cable's own paragraphs come on top of the grown ones.
+                "CABLESEARCH_MAX_PARAGRAPHS": str(max(5000, paragraphs + 100)),
             }
             giant = giant_cable(folder, paragraphs, chars)
+            before = len(stored_ids(env))
             manage(giant_env, "import_cables", str(giant), "--quiet", log=log)
+            if len(stored_ids(env)) != before + 1:
+                sys.exit(f"the giant cable was not stored (a limit refused it?); see {log}")
             print(f"Stored a giant cable of {giant.stat().st_size:,} bytes", flush=True)
         known_ids = stored_ids(env)
         print(

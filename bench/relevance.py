@@ -17,7 +17,9 @@ researcher would type to find one again:
   those others are not counted against the rank.
 
 Each query runs on the Whoosh engine (``match``, relevance, top 10), on the same engine with
-proximity ranking switched off, and on SQLite FTS5 (``porter unicode61``, the words ANDed,
+proximity ranking switched off, with ``--postgres`` on the PostgreSQL engine (the same corpus
+imported into a throwaway cluster, bench/postgres.py, by a worker process: its own Django
+database; the worker times each ``match``), and on SQLite FTS5 (``porter unicode61``, the words ANDed,
 ``bm25`` with the subject weighted 2, as bench/fts5_baseline.py). A query counts as hit@1 when
 the cable is first, hit@10 when it is in the first ten; MRR is the mean of 1/rank over the first
 ten (0 beyond). It prints a Markdown table and, with ``--results-md``, writes it into the
@@ -27,6 +29,7 @@ ten (0 beyond). It prints a Markdown table and, with ``--results-md``, writes it
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -172,19 +175,14 @@ def build_queries(cables, sample: int, seed: int) -> list[tuple[str, str, str, f
 
 
 def whoosh_search(proximity: bool):
-    from search.backends.base import Criteria, MatchRequest
     from search.backends.whoosh import compile as whoosh_compile
-    from search.query import parse
-    from search.service import get_backend
 
-    engine = get_backend()
     boost = whoosh_compile.PROXIMITY_BOOST
 
     def search(q: str) -> list[str]:
         whoosh_compile.PROXIMITY_BOOST = boost if proximity else 0.0
         try:
-            request = MatchRequest(Criteria(parse(q).tree), "relevance", 0, TOP, ())
-            return list(engine.match(request).ids)
+            return engine_search(q)
         finally:
             whoosh_compile.PROXIMITY_BOOST = boost
 
@@ -223,13 +221,73 @@ def fts5_search(cables, db_path: Path):
     return search
 
 
+def engine_search(q: str) -> list[str]:
+    """The configured engine's top ids for ``q`` (relevance), through its ``match``."""
+    from search.backends.base import Criteria, MatchRequest
+    from search.query import parse
+    from search.service import get_backend
+
+    request = MatchRequest(Criteria(parse(q).tree), "relevance", 0, TOP, ())
+    return list(get_backend().match(request).ids)
+
+
+def postgres_worker(queries_path: Path, out_path: Path) -> int:
+    """In a process whose DATABASE_URL is the cluster: import the corpus, answer every query."""
+    manage = [sys.executable, str(PROJECT_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], check=True)
+    started = time.perf_counter()
+    subprocess.run([*manage, "import_cables", str(CORPUS), "--quiet"], check=False)
+    imported = time.perf_counter() - started
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    answers = {}
+    for q in json.loads(queries_path.read_text()):
+        begun = time.perf_counter()
+        ids = engine_search(q)
+        answers[q] = [ids, (time.perf_counter() - begun) * 1000]
+    out_path.write_text(json.dumps({"answers": answers, "import_seconds": imported}))
+    return 0
+
+
+def postgres_search(queries, data_dir: Path):
+    """The PostgreSQL engine's answers, from a worker on a throwaway cluster."""
+    from bench import postgres as pg
+
+    asked, answered = data_dir / "relevance-queries.json", data_dir / "relevance-postgres.json"
+    asked.write_text(json.dumps(sorted({q for _, q, _, _ in queries})))
+    with pg.cluster() as server:
+        env = {
+            **os.environ,
+            "DATABASE_URL": server["url"],
+            "CABLESEARCH_SEARCH_BACKEND": pg.ENGINE,
+            "CABLESEARCH_DATA_DIR": str(data_dir / "postgres"),
+            "DJANGO_DEBUG": "1",
+        }
+        worker = [sys.executable, __file__, "--postgres-worker", str(asked), str(answered)]
+        subprocess.run(worker, env=env, check=True)
+    answers = json.loads(answered.read_text())["answers"]
+
+    def search(q: str) -> tuple[list[str], float]:
+        ids, ms = answers[q]
+        return ids, ms
+
+    return search
+
+
 def run(engines: dict, queries) -> dict[str, dict[str, Tally]]:
+    """A search gives ids (timed here) or (ids, ms) timed where it ran."""
     out: dict[str, dict[str, Tally]] = {name: {k: Tally() for k in KINDS} for name in engines}
     for name, search in engines.items():
         for kind, q, cable_id, also in queries:
             started = time.perf_counter()
-            found = [i for i in search(q) if i not in also]
+            answer = search(q)
             ms = (time.perf_counter() - started) * 1000
+            if isinstance(answer, tuple):
+                answer, ms = answer
+            found = [i for i in answer if i not in also]
             rank = found.index(cable_id) + 1 if cable_id in found else None
             out[name][kind].add(rank, ms)
     return out
@@ -274,7 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--results-md", action="store_true", help="write bench/RESULTS.md")
     parser.add_argument("--note", default="", help="a line added under the table")
+    parser.add_argument(
+        "--postgres", action="store_true", help="also the PostgreSQL engine (throwaway cluster)"
+    )
+    parser.add_argument("--postgres-worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.postgres_worker:
+        return postgres_worker(*args.postgres_worker)
     ensure_imported(args.data_dir)
     setup_django(args.data_dir)
     cables = load_cables()
@@ -284,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         "Whoosh, no proximity": whoosh_search(proximity=False),
         "FTS5 bm25": fts5_search(cables, args.data_dir / "relevance-fts5.sqlite3"),
     }
+    if args.postgres:
+        engines["PostgreSQL"] = postgres_search(queries, args.data_dir)
     results = run(engines, queries)
     text = table(results, queries, len(cables), min(args.cables, len(cables)))
     if args.note:

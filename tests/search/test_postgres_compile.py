@@ -140,3 +140,14 @@ def test_very_long_words_are_cut_as_the_index_cuts_them():
 
 def test_a_quoted_year_is_still_a_year():
     assert where('year:"2007"').params == (20070101, 20071231)
+
+
+def test_the_words_every_match_holds_rank_together():
+    assert compile_query(parse('egypt "human rights" -tag:PREL').tree).cover == (
+        "'egypt' & ('human' <-> 'right')"
+    )
+
+
+def test_one_word_or_alternatives_have_no_cover_to_rank():
+    assert compile_query(parse("lavrov").tree).cover is None
+    assert compile_query(parse("lavrov OR kremlin").tree).cover is None

@@ -25,6 +25,7 @@ from tests.search.test_whoosh_query_features import (  # noqa: F401 - fixtures a
     test_near_finds_the_phrase_and_more,
     test_near_keeps_the_words_close,
     test_signer_field,
+    test_six_remembered_words_rank_their_paragraph_first,
     test_snippets_under_a_marking_come_from_its_paragraphs,
     test_station_and_year_lists_that_year,
     test_to_finds_the_addressee,

@@ -60,6 +60,8 @@ class Compiled:
     ids: tuple[str, ...] = field(default=())  # cable ids named by the query: shown first
     # The positive words as subject lexemes: cables matching it are always ranked.
     subject_rank: str | None = None
+    # The words every match holds, ANDed (_cover): their cover density ranks, matches nothing.
+    cover: str | None = None
 
     @property
     def needs_doc(self) -> bool:
@@ -239,6 +241,20 @@ def _either(texts: list[str]) -> str | None:
     return None if not texts else (texts[0] if len(texts) == 1 else " | ".join(texts))
 
 
+def _cover(node: Node | None) -> str | None:
+    """The words every match holds (the top-level And's positive words and phrases), ANDed:
+    ``ts_rank_cd`` over it scores the shortest stretches of text holding them all, so a cable
+    where the typed words stand together ranks above one holding them pages apart (the role
+    of the Whoosh engine's proximity pairs). None for fewer than two. It only ranks."""
+    children = node.children if isinstance(node, And) else ()
+    parts: list[str] = []
+    for child in children:
+        if isinstance(child, (Word, Phrase)) and child.field in ("any", "text", "subject"):
+            parts.extend(_positives(child))
+    parts = list(dict.fromkeys(parts))
+    return " & ".join(p if _atomic(p) else f"({p})" for p in parts) if len(parts) > 1 else None
+
+
 def _named_ids(node: Node | None, negated: bool = False) -> list[str]:
     if isinstance(node, Cite) and not negated:
         return list(node.ids)  # without a year: every year's (those that exist come first)
@@ -261,6 +277,7 @@ def compile_query(tree: Node | None) -> Compiled:
         _either(_positives(tree)),
         tuple(dict.fromkeys(_named_ids(tree))),
         _either(_positives(tree, subject=True)),
+        _cover(tree),
     )
 
 
