@@ -2,7 +2,7 @@
 tests/search/test_whoosh_query_features.py (its tests, those this engine does as Whoosh does).
 
 Left out, and said in the engine's Match.notes: ``marking:S`` finds the cables holding such a
-paragraph but does not restrict the words to it; suggestions come from subject words only.
+paragraph but does not restrict the words to it.
 """
 
 import pytest
@@ -28,6 +28,7 @@ from tests.search.test_whoosh_query_features import (  # noqa: F401 - fixtures a
     test_six_remembered_words_rank_their_paragraph_first,
     test_snippets_under_a_marking_come_from_its_paragraphs,
     test_station_and_year_lists_that_year,
+    test_suggestion_from_the_paragraphs_vocabulary,
     test_to_finds_the_addressee,
     test_variant_spelling_finds_what_the_cables_spell,
 )

@@ -9,8 +9,9 @@ Three kinds of data, kept apart so that no query reads more than it needs:
                     design: docs/scaling.md).
 ``search_pg_facet`` one narrow row per cable: its facet values as one ``integer[]``, its day
                     and its date order. Facet counts, filters and date sorts read only this.
-``search_pg_value`` facet value <-> integer; ``search_pg_word`` the subject vocabulary for
-                    spelling suggestions (trigram index when ``pg_trgm`` is available);
+``search_pg_value`` facet value <-> integer; ``search_pg_word`` the vocabulary (subject
+                    and paragraph words) for spelling suggestions (trigram index when
+                    ``pg_trgm`` is available);
                     ``search_pg_meta`` the generation, bumped by every write (result caches).
 
 Only this package writes engine SQL; the migration calls ``create`` and ``drop``.

@@ -117,8 +117,12 @@ class ValueIds:
 
 
 def vocabulary(doc: CableDocument) -> set[str]:
-    """Subject words a spelling suggestion may offer (as Whoosh's spelling field holds)."""
-    return {w for w in words(doc.subject) if _VOCABULARY_WORD.fullmatch(w)}
+    """Words a spelling suggestion may offer: the subject's and the paragraphs' (the Whoosh
+    engine offers paragraph words too, from its body lexicon), letters only, 3 or more."""
+    found = set(words(doc.subject))
+    for paragraph in doc.paragraphs:
+        found.update(words(paragraph))
+    return {w for w in found if _VOCABULARY_WORD.fullmatch(w)}
 
 
 def write(cursor, docs: Iterator[CableDocument], value_ids: ValueIds) -> tuple[set[str], int]:
