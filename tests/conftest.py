@@ -36,6 +36,24 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
+def browser_slice(corpus_dir, tmp_path_factory) -> Path:
+    """About 40 real cables of the shared corpus, extracted once for the browser tests."""
+    from tests.search.ui_data import extract_slice
+
+    return extract_slice(corpus_dir, tmp_path_factory.mktemp("browser-slice"), count=40)
+
+
+@pytest.fixture
+def site(live_server, index_dir, browser_slice) -> str:
+    """A live server over those cables (imported and indexed for each test). Modules with
+    another site define their own."""
+    from tests.search.ui_data import import_slice
+
+    import_slice(browser_slice)
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Real headless Debian Chromium driven by Playwright (never Playwright's own download)."""
     import os

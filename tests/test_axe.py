@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 
 from cables.models import ImportJob
 from search.bookmarks.models import CableBookmark, SavedSearch, Story, StoryCable
-from tests.search.ui_data import extract_slice, import_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,17 +33,6 @@ def axe_source() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return AXE_JS.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def axe_slice(corpus_dir, tmp_path_factory):
-    return extract_slice(corpus_dir, tmp_path_factory.mktemp("axe-slice"), count=40)
-
-
-@pytest.fixture
-def site(live_server, index_dir, axe_slice) -> str:
-    import_slice(axe_slice)
-    return live_server.url
 
 
 def serious_violations(page, axe_source: str) -> list[str]:

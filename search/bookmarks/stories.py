@@ -23,7 +23,7 @@ from cables.models import Cable, Paragraph
 from search.spreadsheet import safe_cell
 
 from .models import MAX_NAME_CHARS, CableBookmark, Story, StoryCable
-from .undo import offer_undo
+from .undo import confirm_delete, offer_undo
 from .views import signin_required
 
 CSV_COLUMNS = ["cable_id", "date", "origin", "subject", "citation", "cable_url", "note", "marked"]
@@ -141,15 +141,12 @@ def delete_story(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm; POST deletes the story (its cables stay starred, notes kept)."""
     story = get_object_or_404(Story, pk=pk, user=request.user)
     if request.method != "POST":
-        return render(
+        return confirm_delete(
             request,
-            "bookmarks/confirm_delete.html",
-            {
-                "what": f"the story “{story.name}”",
-                "consequence": "Its cables stay starred with their notes; its share link stops working.",
-                "action": reverse("bookmarks:delete_story", args=[story.pk]),
-                "cancel": story.get_absolute_url(),
-            },
+            what=f"the story “{story.name}”",
+            consequence="Its cables stay starred with their notes; its share link stops working.",
+            action=reverse("bookmarks:delete_story", args=[story.pk]),
+            cancel=story.get_absolute_url(),
         )
     story.delete()
     messages.success(request, f"Deleted the story “{story.name}”.")

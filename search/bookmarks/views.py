@@ -37,7 +37,7 @@ from .models import (
     query_hash,
 )
 from .summary import summarize
-from .undo import offer_undo
+from .undo import confirm_delete, offer_undo
 
 BOOKMARKS_PER_PAGE = 50
 MAX_FILTER_CHARS = 200
@@ -168,15 +168,12 @@ def delete_search(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm (the feed address cannot come back); POST deletes."""
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
     if request.method != "POST":
-        return render(
+        return confirm_delete(
             request,
-            "bookmarks/confirm_delete.html",
-            {
-                "what": f"the saved search “{saved.name}”",
-                "consequence": "Its private feed address stops working for good.",
-                "action": reverse("bookmarks:delete_search", args=[saved.pk]),
-                "cancel": reverse("bookmarks:index") + f"#search-{saved.pk}",
-            },
+            what=f"the saved search “{saved.name}”",
+            consequence="Its private feed address stops working for good.",
+            action=reverse("bookmarks:delete_search", args=[saved.pk]),
+            cancel=reverse("bookmarks:index") + f"#search-{saved.pk}",
         )
     saved.delete()
     messages.success(request, f"Deleted saved search “{saved.name}” and its feed.")

@@ -9,22 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from cables.models import Reference
-from tests.search.ui_data import extract_slice, import_slice
 
 from .test_views import make_cable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session")
-def reader_slice(corpus_dir, tmp_path_factory):
-    return extract_slice(corpus_dir, tmp_path_factory.mktemp("reader-slice"), count=40)
-
-
-@pytest.fixture
-def site(live_server, index_dir, reader_slice) -> str:
-    import_slice(reader_slice)
-    return live_server.url
 
 
 def test_n_and_p_walk_the_matches_and_the_buttons_too(page, site):

@@ -7,20 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.search.ui_data import extract_slice, import_slice
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session")
-def access_slice(corpus_dir, tmp_path_factory):
-    return extract_slice(corpus_dir, tmp_path_factory.mktemp("access-slice"), count=40)
-
-
-@pytest.fixture
-def site(live_server, index_dir, access_slice) -> str:
-    import_slice(access_slice)
-    return live_server.url
 
 
 def luminance(rgb: str) -> float:

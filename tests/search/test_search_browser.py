@@ -7,21 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.search.ui_data import extract_slice, import_slice
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session")
-def browser_slice(corpus_dir, tmp_path_factory):
-    return extract_slice(corpus_dir, tmp_path_factory.mktemp("browser-slice"), count=40)
-
-
-@pytest.fixture
-def site(live_server, index_dir, browser_slice) -> str:
-    """A live server over about 40 real cables (imported and indexed for each test)."""
-    import_slice(browser_slice)
-    return live_server.url
 
 
 def count_of(page) -> int:
