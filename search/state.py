@@ -177,7 +177,9 @@ class SearchState:
         wanted_all = {v.strip().lower() for v in getlist("all")[: len(FACETS)]}
         all_of = tuple(f for f in FACETS if f in wanted_all and f in ALL_OF_FACETS)
         size = first("size").strip()
-        size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else 0
+        # ASCII digits, and few of them: int() refuses "²" and numbers of over 4,300 digits.
+        readable = size.isascii() and size.isdigit() and len(size) <= 4
+        size = int(size) if readable and int(size) in PAGE_SIZES else 0
         date_from, date_to = _parse_date(first("from")), _parse_date(first("to"))
         if date_from and date_to and date_from > date_to:
             date_from, date_to = date_to, date_from

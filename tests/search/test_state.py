@@ -185,3 +185,8 @@ def test_added_is_in_the_url_and_its_chip_label():
     assert state.url() == "/search?q=nato&added=7d"
     assert state.added_label == "added in the last 7 days"
     assert state.clearing().added == ""
+
+
+def test_a_page_size_no_integer_can_hold_is_the_default():
+    assert SearchState.from_query({"size": "9" * 5000}).size == 0
+    assert SearchState.from_query({"size": "²"}).size == 0
