@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cables.diffing import diff_lines
 from cables.hooks import hooks
 from cables.models import Cable, CableSource, CableTag, Reference
+from cables.params import row_id
 from cables.parsing.ids import canonical_id
 from cables.parsing.record import HEADER_BODY
 from cables.thread import clamp_depth, thread_for
@@ -218,9 +219,10 @@ def _form(cable: Cable, request: HttpRequest, key: str = "source") -> CableSourc
         if shown is None:
             raise Http404("no form of this cable is stored")
         return shown
-    if not value.isdigit():
+    pk = row_id(value)
+    if pk is None:
         raise Http404("no such form")
-    return get_object_or_404(CableSource, pk=int(value), cable=cable)
+    return get_object_or_404(CableSource, pk=pk, cable=cable)
 
 
 def shown_reason(cable: Cable) -> str:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cables.models import Cable
+from cables.params import row_id
 from cables.parsing.decode import strip_controls
 from search.state import SearchState
 
@@ -201,7 +202,7 @@ def _restore_fields(bookmark: CableBookmark) -> list[tuple[str, str]]:
 
 
 def _own_stories(request: HttpRequest, ids: list[str]) -> list[Story]:
-    wanted = [int(i) for i in ids if i.isdigit()]
+    wanted = [pk for pk in map(row_id, ids) if pk is not None]
     return list(Story.objects.filter(user=request.user, pk__in=wanted)) if wanted else []
 
 

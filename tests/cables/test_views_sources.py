@@ -52,7 +52,7 @@ def test_raw_shows_the_cable_text_of_the_form_asked_for(client, two_forms):
     assert response.content.decode() == RAW
 
 
-@pytest.mark.parametrize("value", ["9999", "x", "-1"])
+@pytest.mark.parametrize("value", ["9999", "x", "-1", "0", "9" * 30, "9" * 5000, "²"])
 def test_raw_of_an_unknown_form_is_404(client, two_forms, value):
     assert client.get("/cables/07MOSCOW5100/raw", {"source": value}).status_code == 404
 

@@ -72,6 +72,16 @@ def test_another_users_story_cannot_be_ticked(alice_client, alice, bob, cable):
     assert not StoryCable.objects.exists()
 
 
+def test_a_story_id_no_row_can_have_is_ignored(alice_client, alice, cable):
+    keep(alice, cable)
+
+    response = alice_client.post(
+        f"/bookmarks/cables/{cable.id}/note/", {"stories_listed": "1", "story": ["9" * 5000]}
+    )
+
+    assert response.status_code < 400 and not StoryCable.objects.exists()
+
+
 def test_the_story_page_lists_cables_in_date_order(alice_client, alice, story):
     late = make_cable("09ROME1", "Late", date=datetime(2009, 1, 1, tzinfo=UTC))
     early = make_cable("05ROME1", "Early", date=datetime(2005, 1, 1, tzinfo=UTC))
