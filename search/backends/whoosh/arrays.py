@@ -19,12 +19,17 @@ from search.backends.whoosh.docsets import leaf_ids, segment_key
 from search.backends.whoosh.ranking import SCORED_FIELDS
 from search.backends.whoosh.schema import FACET_FIELDS
 
+# Below this share of the documents, counting reads the matching documents' own values;
+# above it, one pass over every (doc, value) pair is cheaper (measured at 251,287 cables:
+# 0.1 against 1.2 ms at 0.1% of the documents, even at 10%).
+SPARSE_SHARE = 0.05
+
 
 class FacetArrays:
     """One facet: its values (sorted, so an index is an alphabetical rank), the (doc, value)
-    pairs for counting, and a way to list the docs of one value."""
+    pairs for counting, ordered by doc, and a way to list the docs of one value."""
 
-    __slots__ = ("values", "index", "pair_docs", "pair_values", "_parts")
+    __slots__ = ("values", "index", "pair_docs", "pair_values", "_parts", "_starts", "_of_doc")
 
     def __init__(
         self,
@@ -35,23 +40,59 @@ class FacetArrays:
     ) -> None:
         self.values = values
         self.index = {v: i for i, v in enumerate(values)}
+        if pair_docs.size > 1 and (pair_docs[1:] < pair_docs[:-1]).any():
+            order = np.argsort(pair_docs, kind="stable")
+            pair_docs, pair_values = pair_docs[order], pair_values[order]
+        # In doc order, the mask is read front to back (twice as fast as in value order).
         self.pair_docs = pair_docs
         self.pair_values = pair_values
         self._parts = parts
+        self._starts: np.ndarray | None = None
+        self._of_doc: np.ndarray | None = None
 
     def docs_of(self, value: str) -> np.ndarray:
         found = [seg.docs_of(value) + offset for seg, offset in self._parts]
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
-        keep = mask[self.pair_docs]
-        return np.bincount(self.pair_values[keep], minlength=len(self.values))
+        """How many of the ``mask``'s documents hold each value."""
+        n, size = len(mask), len(self.values)
+        starts = self._doc_starts(n)
+        if np.count_nonzero(mask) <= SPARSE_SHARE * n:
+            docs = np.flatnonzero(mask)
+            if self._of_doc is not None:
+                return np.bincount(self._of_doc[docs], minlength=size + 1)[:size]
+            first, sizes = starts[docs], starts[docs + 1] - starts[docs]
+            # The positions of every pair of those documents: each run first..first+size.
+            runs = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+            return np.bincount(self.pair_values[runs], minlength=size)
+        # Weighing by the mask instead of selecting with it: a scattered selection costs
+        # a branch mispredicted per document (3x slower at 40% of them).
+        if self._of_doc is not None and 4 * len(self.pair_docs) > n:  # origin, year...
+            counted = np.bincount(self._of_doc, weights=mask, minlength=size + 1)[:size]
+        else:
+            counted = np.bincount(self.pair_values, weights=mask[self.pair_docs], minlength=size)
+        return counted.astype(np.int64)
+
+    def _doc_starts(self, n: int) -> np.ndarray:
+        """Where each document's pairs start (at n, where the last one's end); on the way,
+        whether every document holds at most one value, and then each one's value."""
+        if self._starts is None or len(self._starts) != n + 1:
+            per_doc = np.bincount(self.pair_docs, minlength=n)[:n]
+            starts = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(per_doc, out=starts[1:])
+            if per_doc.size and per_doc.max() <= 1:
+                of_doc = np.full(n, len(self.values), dtype=np.int64)  # none
+                of_doc[self.pair_docs] = self.pair_values
+                self._of_doc = of_doc
+            self._starts = starts
+        return self._starts
 
 
 class SegmentFacet:
     """One facet within one segment: segment-local docnums grouped by value."""
 
-    __slots__ = ("values", "index", "by_value", "offsets")
+    __slots__ = ("values", "index", "by_value", "offsets", "_by_doc")
 
     def __init__(self, values: list[str], postings: list[np.ndarray]) -> None:
         self.values = values
@@ -62,6 +103,7 @@ class SegmentFacet:
         self.by_value = (
             np.concatenate(postings).astype(np.int64) if postings else np.zeros(0, np.int64)
         )
+        self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
 
     def docs_of(self, value: str) -> np.ndarray:
         i = self.index.get(value)
@@ -71,6 +113,14 @@ class SegmentFacet:
 
     def pair_values(self) -> np.ndarray:
         return np.repeat(np.arange(len(self.values), dtype=np.int64), np.diff(self.offsets))
+
+    def pairs_by_doc(self) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, value indexes) of every pair in doc order: sorted once per segment, so
+        that joining a generation's segments (in docnum order) keeps them sorted."""
+        if self._by_doc is None:
+            order = np.argsort(self.by_value, kind="stable")
+            self._by_doc = (self.by_value[order], self.pair_values()[order])
+        return self._by_doc
 
 
 def _numeric_column(leaf, fieldname: str, count: int) -> np.ndarray:
@@ -210,8 +260,9 @@ class IndexArrays:
             docs, vals = [], []
             for s, offset in segs:
                 to_global = np.fromiter((index[v] for v in s.values), np.int64, len(s.values))
-                docs.append(s.by_value + offset)
-                vals.append(to_global[s.pair_values()])
+                seg_docs, seg_values = s.pairs_by_doc()
+                docs.append(seg_docs + offset)
+                vals.append(to_global[seg_values])
             self.facets[facet] = FacetArrays(
                 values,
                 np.concatenate(docs) if docs else np.zeros(0, np.int64),
@@ -226,7 +277,10 @@ class IndexArrays:
         self.newest_rank[order] = np.arange(n)
 
     def _year_facet(self) -> FacetArrays:
-        years = sorted(int(y) for y in np.unique(self.year[self.live]) if y > 0)
-        postings = [np.flatnonzero(self.year == y) for y in years]
-        whole = SegmentFacet([str(y) for y in years], postings)
-        return FacetArrays(whole.values, whole.by_value, whole.pair_values(), [(whole, 0)])
+        years = np.array(sorted(int(y) for y in np.unique(self.year[self.live]) if y > 0))
+        postings = [np.flatnonzero(self.year == y) for y in years.tolist()]
+        whole = SegmentFacet([str(y) for y in years.tolist()], postings)
+        # One year per cable: the pairs in doc order are the dated cables themselves.
+        docs = np.flatnonzero(np.isin(self.year, years))
+        values = np.searchsorted(years, self.year[docs])
+        return FacetArrays(whole.values, docs, values, [(whole, 0)])
