@@ -140,3 +140,32 @@ def test_phrase_counts_every_occurrence_in_a_cable():
     ctx = get_backend()._context()
     _, counts = ctx.docsets.phrase_postings("body", ["of", "the"])
     assert counts.max() > 1
+
+
+@pytest.mark.usefixtures("searchable")
+@pytest.mark.parametrize("words", [["prime", "minist"], ["of", "the"], ["the", "the"]])
+def test_phrase_counts_of_chosen_cables_equal_the_full_phrase_search(words):
+    # Proximity reads the chosen cables' positions straight from their blocks once the
+    # words' postings were read (BlockMap); the counts are the full search's.
+    ctx = get_backend()._context()
+    for word in set(words):
+        ctx.docsets.weighted("body", word)  # what ranking reads first
+    every, every_count = ctx.docsets.phrase_postings("body", words)
+    chosen = np.unique(np.r_[every[::3], 1, ctx.arrays.size - 1])  # some hold no phrase
+    docs, counts = ctx.docsets.phrase_counts("body", words, chosen)
+    expected = dict(zip(every.tolist(), every_count.tolist(), strict=True))
+    assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == {
+        d: expected[d] for d in chosen.tolist() if d in expected
+    }
+
+
+@pytest.mark.usefixtures("searchable")
+def test_read_postings_keep_where_their_blocks_start():
+    ctx = get_backend()._context()
+    leaf, _ = next(iter(ctx.docsets.leaves))
+    ctx.docsets.weighted("body", "the")
+    from search.backends.whoosh.docsets import segment_key
+
+    ids, _, blocks = ctx.docsets.shared.get((segment_key(leaf), "body", "the", True))
+    assert blocks is not None
+    assert int(blocks.ends[-1]) == len(ids)

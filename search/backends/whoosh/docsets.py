@@ -68,20 +68,53 @@ def leaf_ids(matcher) -> np.ndarray:
     return np.fromiter(matcher.all_ids(), dtype=np.int64)
 
 
+class BlockMap:
+    """Where each postings block of one term in one segment starts in the postings file, and
+    how many of the term's postings end with it: with the docnums already read, enough to
+    decode only the blocks that hold given documents, without walking the blocks before them
+    (proximity reads a few hundred documents' positions of words already read for ranking)."""
+
+    __slots__ = ("where", "ends")
+
+    def __init__(self, where: list[int], ends: np.ndarray) -> None:
+        self.where = where
+        self.ends = ends
+
+
 def leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """Ids and weights (term frequency times field boost) of one segment's postings."""
+    ids, weights, _ = mapped_postings(matcher)
+    return ids, weights
+
+
+def mapped_postings(matcher) -> tuple[np.ndarray, np.ndarray, BlockMap | None]:
+    """leaf_postings, plus the BlockMap of those postings where whoosh3's blocks are read."""
     matcher = _unwrap(matcher)
     if _fast(matcher):
-        parts = list(_blocks(matcher, True))
+        where, parts = [], []
+        at = matcher._baseoffset  # a fresh matcher stands on its first block
+        while matcher.is_active():
+            where.append(at)
+            at = matcher._nextoffset
+            if matcher._data is None:
+                matcher._read_data()
+            ids = block_ids(matcher._data[0])
+            parts.append((ids, block_weights(matcher._data[1], len(ids))))
+            matcher._next_block()
         if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), None
+        ends = np.cumsum([len(p[0]) for p in parts], dtype=np.int64)
+        return (
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            BlockMap(where, ends),
+        )
     ids, weights = [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32), None
 
 
 def leaf_positions(matcher, wanted: np.ndarray | None, fmt) -> tuple[np.ndarray, np.ndarray]:
@@ -102,6 +135,35 @@ def leaf_positions(matcher, wanted: np.ndarray | None, fmt) -> tuple[np.ndarray,
     counts = np.fromiter(map(len, positions), dtype=np.int64, count=len(positions))
     flat = np.fromiter(chain.from_iterable(positions), dtype=np.int64, count=int(counts.sum()))
     return np.repeat(np.asarray(docs, dtype=np.int64), counts), flat
+
+
+def mapped_positions(
+    matcher, ids: np.ndarray, blocks: BlockMap, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """leaf_positions of the ``wanted`` (sorted) docnums of one segment's CompactPositions
+    postings whose docnums (``ids``) and BlockMap were read before: each block holding one of
+    them is read straight from where it starts, the others not at all."""
+    matcher = _unwrap(matcher)
+    at = np.searchsorted(ids, wanted)
+    inside = at < len(ids)
+    at = at[inside][ids[at[inside]] == wanted[inside]]
+    if not at.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    block = np.searchsorted(blocks.ends, at, "right")
+    firsts = _firsts(block)
+    docs, counts, found = [], [], []
+    for first, last in zip(firsts.tolist(), [*firsts[1:].tolist(), len(at)], strict=True):
+        b = int(block[first])
+        start = int(blocks.ends[b - 1]) if b else 0
+        matcher._goto(blocks.where[b])
+        matcher._read_data()
+        hit_docs, hit_counts, positions = block_positions(
+            matcher._data[2], at[first:last] - start, ids[start : int(blocks.ends[b])]
+        )
+        docs.append(hit_docs)
+        counts.append(hit_counts)
+        found.append(positions)
+    return np.repeat(np.concatenate(docs), np.concatenate(counts)), np.concatenate(found)
 
 
 def _compact_positions(matcher, wanted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -153,18 +215,28 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[starts], np.diff(np.r_[starts, values.size])
 
 
-def _leaf_phrase_keys(leaf, fieldname: str, order, wanted: np.ndarray | None):
+def _leaf_phrase_keys(
+    leaf, fieldname: str, order, wanted: np.ndarray | None, shared: PostingsCache | None = None
+):
     """docnum << POSITION_BITS | start position of each occurrence of a phrase in one
-    segment (``order``: (index in the phrase, word), rarest first), or None."""
+    segment (``order``: (index in the phrase, word), rarest first), or None. ``shared``: the
+    postings already read, whose BlockMaps let a word's wanted blocks be read directly."""
     fmt = leaf.schema[fieldname].format
     keys = None
     local = wanted
+    segment = segment_key(leaf) if shared is not None else None
     for i, word in order:
-        if (fieldname, word) not in leaf:
+        read = shared.get((segment, fieldname, word, True)) if segment is not None else None
+        if read is None and (fieldname, word) not in leaf:
             return None
         if keys is not None:
             local = _distinct_sorted(keys >> POSITION_BITS)
-        docs, positions = leaf_positions(leaf.postings(fieldname, word), local, fmt)
+        matcher = leaf.postings(fieldname, word)
+        mapped = read is not None and read[2] is not None and isinstance(fmt, CompactPositions)
+        if mapped and local is not None:
+            docs, positions = mapped_positions(matcher, read[0], read[2], local)
+        else:
+            docs, positions = leaf_positions(matcher, local, fmt)
         keep = positions >= i
         word_keys = (docs[keep] << POSITION_BITS) | (positions[keep] - i)
         keys = word_keys if keys is None else np.intersect1d(keys, word_keys, True)
@@ -301,7 +373,7 @@ class DocSets:
         found = self.shared.get(key) if key[0] is not None else None
         if found is None:
             matcher = leaf.postings(fieldname, text)
-            found = leaf_postings(matcher) if weighted else (leaf_ids(matcher), None)
+            found = mapped_postings(matcher) if weighted else (leaf_ids(matcher), None, None)
             if key[0] is not None:
                 self.shared.put(key, found)
         return found
@@ -318,7 +390,7 @@ class DocSets:
         for leaf, offset in self.leaves:
             if (fieldname, text) not in leaf:
                 continue
-            ids, _ = self._segment_postings(leaf, fieldname, text, weighted=False)
+            ids, _, _ = self._segment_postings(leaf, fieldname, text, weighted=False)
             parts.append(ids + offset)
         docs = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         self._remember(key, docs)
@@ -334,7 +406,7 @@ class DocSets:
         for leaf, offset in self.leaves:
             if (fieldname, text) not in leaf:
                 continue
-            ids, weights = self._segment_postings(leaf, fieldname, text, weighted=True)
+            ids, weights, _ = self._segment_postings(leaf, fieldname, text, weighted=True)
             docs_parts.append(ids + offset)
             weight_parts.append(weights)
         found = (
@@ -444,7 +516,7 @@ class DocSets:
             lo, hi = np.searchsorted(docs, [offset, offset + n])
             if lo == hi:
                 continue
-            keys = _leaf_phrase_keys(leaf, fieldname, order, docs[lo:hi] - offset)
+            keys = _leaf_phrase_keys(leaf, fieldname, order, docs[lo:hi] - offset, self.shared)
             if keys is not None and keys.size:
                 local, per_doc = _runs(keys >> POSITION_BITS)
                 found.append(local + offset)

@@ -23,7 +23,9 @@ Private whoosh3 internals relied on (module: what, and where we use it)
   how a block is written).
 - ``whoosh.codec.whoosh3.W3LeafMatcher``: ``_data`` (the unpickled block: ids, weights, values),
   ``_i``, ``_read_data()``, ``_next_block()``, ``_read_ids/_read_weights/_read_values``,
-  ``_byteids`` (blocks.PackedLeafMatcher; docsets reads whole blocks through them).
+  ``_byteids`` (blocks.PackedLeafMatcher; docsets reads whole blocks through them);
+  ``_baseoffset``, ``_nextoffset`` and ``_goto(offset)`` (docsets.BlockMap notes where each
+  block starts while reading a term's postings, and later reads chosen blocks directly).
 - ``whoosh.codec.whoosh3.W3Codec`` (subclassed by blocks.PackedCodec) and ``LENGTHS_COLUMN``.
 - Column readers (``leaf.column_reader(..., translate=False)``): ``_count``, ``_fixedlen``,
   ``_dbfile.get()``, ``_basepos``, ``_typecode``; the per-document store ``leaf._perdoc.
