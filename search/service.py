@@ -90,4 +90,6 @@ def warm_up() -> float | None:
         pages.search(SearchState())
     except IndexUnavailable:
         return None
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    get_backend().warm()
+    return seconds

@@ -368,6 +368,10 @@ class BaseSearchBackend(metaclass=ABCMeta):
         self.require("supports_snippets")
         raise NotImplementedError  # an engine declaring the flag overrides this
 
+    def warm(self) -> None:  # noqa: B027 - optional: an engine may keep nothing in memory
+        """Build, in the background if the engine can, what it keeps in memory for later
+        requests (a server worker calls it once, after its first search)."""
+
     # -- keeping the index in step with the database ---------------------------------------
 
     def prepare(self) -> None:  # noqa: B027 - optional: an engine may have nothing to prepare
