@@ -22,7 +22,7 @@ PARTIAL_RE = re.compile(r"This record is a partial extract of the original cable
 _HEADER_END_RE = re.compile(
     r"\n[ \t]*\n|\n(?=[ \t]*(?:SIPDIS|E\.?\s?O\.?\s*1\d{4}|TAGS\b|SUBJ|CLASSIFIED BY|REF\b))", re.I
 )
-_INLINE_PILCROW_RE = re.compile(r"(?<=\S)[ \t]*(?=¶\s*\d{1,3}\s?\.)")
+_PILCROW_NUMBER_RE = re.compile(r"\s*\d{1,3}\s?\.")  # what follows a paragraph's ¶
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +54,7 @@ def locate(text: str, meta: Mapping[str, str] | None, header_text: str | None) -
         text = _take_record_block(text, found)
     text = reflow_fields(strip_link_residue(text.replace("\r\n", "\n").replace("\r", "\n")))
     if "¶" in text:
-        # A paragraph mark always opens a paragraph, even when the line breaks were lost.
-        text = _INLINE_PILCROW_RE.sub("\n", text)
+        text = _break_before_pilcrows(text)
     if header_text is None:
         header_text, body_text, class_match = _split_header(text)
     else:
@@ -72,6 +71,21 @@ def locate(text: str, meta: Mapping[str, str] | None, header_text: str | None) -
         partial=bool(PARTIAL_RE.search(header_text) or PARTIAL_RE.search(body_text[:400]))
         or found.get("partial") == "true",
     )
+
+
+def _break_before_pilcrows(text: str) -> str:
+    """A paragraph mark (``¶3.``) always opens a paragraph, even when the line breaks were
+    lost: the spaces between it and the text before it become a line break. Read mark by
+    mark; a regular expression tried at every character cost 0.3 ms a cable."""
+    parts = text.split("¶")
+    for i in range(1, len(parts)):
+        if not _PILCROW_NUMBER_RE.match(parts[i]):
+            continue
+        before = parts[i - 1].rstrip(" \t")
+        # The character before the spaces: the end of the previous part, or a ¶ itself.
+        if (before and not before[-1].isspace()) or (not before and i > 1):
+            parts[i - 1] = before + "\n"
+    return "¶".join(parts)
 
 
 # A row of a database dump pasted as text: "2007-09-11 09:44:00<TAB>07BERN881<TAB>Embassy Bern<TAB>

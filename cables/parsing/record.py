@@ -6,7 +6,7 @@ docs/api.md, which ``parse_cable`` prints and ``/cables/<ID>.json`` serves.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 
 TAG_KINDS = ("geo", "subject", "program", "organization", "person", "unknown")
@@ -84,9 +84,27 @@ class CableRecord:
         return anomalies(self.body_ref, self.classification_inferred)
 
     def to_json(self) -> dict:
-        data = asdict(self)
+        data = _plain(self)
         data["date"] = self.date.isoformat() if self.date else None
         return data
+
+
+def _plain(value):
+    """dataclasses.asdict for a record's fields (dataclasses, lists and plain values): the
+    same dict at a third of the cost, which every imported cable's content hash pays."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and is_dataclass(value):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 # What a cable can be found by when its text is unusual (the search query ``anomaly:``).
