@@ -288,6 +288,7 @@ def step_service(args, queries_file: Path, data_dir: Path) -> dict:
     raw = json.loads(out_file.read_text())
     res = {
         "startup": raw["startup"],
+        "warm_ms": raw.get("warm_ms"),
         "cold": by_class(raw["cold"]),
         "warm": by_class(raw["warm"]),
         "cold_cpu": by_class(raw["cold"], "cpu_ms"),
@@ -584,6 +585,11 @@ def table(result: dict) -> str:
     if startup:
         lines.append(
             f"Service first search in a fresh process (open index, build caches): {_f(startup.get('wall_ms'))} ms."
+        )
+    warmed = _get(result, "service", "warm_ms")
+    if warmed is not None:
+        lines.append(
+            f"Then the engine's warm-up (spelling vocabulary, in the background): {_f(warmed)} ms."
         )
     lines.append("")
     lines.append("| target | verdict |")
