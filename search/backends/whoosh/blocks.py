@@ -71,6 +71,13 @@ class PackedLeafMatcher(W3LeafMatcher):
 
 
 class PackedCodec(W3Codec):
+    # whoosh3 looks up the length of the field of every posting it writes (a column read per
+    # posting, 11% of indexing) to store each block's shortest and longest document, which
+    # only its own ranking's block skipping reads. Without them (0, as for the plaintext
+    # codec) that bound is looser and stays correct; the numpy ranking reads the per-document
+    # length columns, which are written as before.
+    length_stats = False
+
     def postings_writer(self, dbfile, byteids=False):
         return PackedPostingsWriter(
             dbfile,
