@@ -38,20 +38,20 @@ def _one_value(rng) -> list[tuple[int, int]]:
     return [(d, int(rng.integers(0, 7))) for d in range(DOCS) if d % 10]
 
 
-@pytest.mark.parametrize("share", [0.0, SPARSE_SHARE / 4, 0.4, 1.0])
-def test_counts_of_a_facet_with_several_values_per_document(share):
-    rng = np.random.default_rng(1)
-    pairs = _many_values(rng)
-    mask = rng.random(DOCS) < share
-    assert _facet(pairs, 40).counts(mask).tolist() == _by_hand(pairs, mask, 40)
+KINDS = {  # pairs, number of values, seed
+    "several values per document": (_many_values, 40, 1),
+    "one value per document": (_one_value, 7, 2),
+}
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("share", [0.0, SPARSE_SHARE / 4, 0.4, 1.0])
-def test_counts_of_a_facet_with_one_value_per_document(share):
-    rng = np.random.default_rng(2)
-    pairs = _one_value(rng)
+def test_counts_equal_counting_by_hand(kind, share):
+    make_pairs, values, seed = KINDS[kind]
+    rng = np.random.default_rng(seed)
+    pairs = make_pairs(rng)
     mask = rng.random(DOCS) < share
-    assert _facet(pairs, 7).counts(mask).tolist() == _by_hand(pairs, mask, 7)
+    assert _facet(pairs, values).counts(mask).tolist() == _by_hand(pairs, mask, values)
 
 
 def test_counts_of_a_facet_with_few_pairs_among_many_documents():

@@ -10,7 +10,7 @@ from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec
 
 from search.backends.whoosh.blocks import PackedCodec, block_ids, block_weights
-from search.backends.whoosh.docsets import leaf_postings
+from search.backends.whoosh.docsets import mapped_postings
 from search.backends.whoosh.schema import StemmedText
 
 WORDS = [f"w{n}" for n in range(40)]
@@ -50,8 +50,8 @@ def test_packed_postings_decode_with_numpy(tmp_path):
     packed = _index(tmp_path / "packed", PackedCodec(blocklimit=16))
     for field, word in (("body", "w3"), ("code", "c1")):
         with plain.reader() as a, packed.reader() as b:
-            ids_a, weights_a = leaf_postings(a.postings(field, word))
-            ids_b, weights_b = leaf_postings(b.postings(field, word))
+            ids_a, weights_a, _ = mapped_postings(a.postings(field, word))
+            ids_b, weights_b, _ = mapped_postings(b.postings(field, word))
         assert ids_b.tolist() == ids_a.tolist()
         assert weights_b.tolist() == weights_a.tolist()
 

@@ -29,15 +29,18 @@ WEIGHTED_FIELDS = ("subject", "body")  # the fields relevance ranking scores
 
 
 def _blocks(matcher, weights: bool):
-    """Yield (ids, weights or None) per postings block of whoosh3's on-disk leaf matcher,
-    decoded with numpy (blocks of PackedCodec or of the plain whoosh3 codec)."""
+    """Yield (where, ids, weights or None) per postings block of a fresh whoosh3 on-disk leaf
+    matcher, decoded with numpy (blocks of PackedCodec or of the plain whoosh3 codec);
+    ``where``: the block's offset in the postings file (BlockMap)."""
+    at = matcher._baseoffset  # a fresh matcher stands on its first block
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
         data, start = matcher._data, matcher._i
         ids = block_ids(data[0])
         w = block_weights(data[1], len(ids))[start:] if weights else None
-        yield ids[start:], w
+        yield at, ids[start:], w
+        at = matcher._nextoffset
         matcher._next_block()
 
 
@@ -63,7 +66,7 @@ def leaf_ids(matcher) -> np.ndarray:
     """Every docnum of one segment's postings (deleted ones too): whole blocks at a time."""
     matcher = _unwrap(matcher)
     if _fast(matcher):
-        parts = [ids for ids, _ in _blocks(matcher, False)]
+        parts = [ids for _, ids, _ in _blocks(matcher, False)]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     return np.fromiter(matcher.all_ids(), dtype=np.int64)
 
@@ -81,33 +84,19 @@ class BlockMap:
         self.ends = ends
 
 
-def leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """Ids and weights (term frequency times field boost) of one segment's postings."""
-    ids, weights, _ = mapped_postings(matcher)
-    return ids, weights
-
-
 def mapped_postings(matcher) -> tuple[np.ndarray, np.ndarray, BlockMap | None]:
-    """leaf_postings, plus the BlockMap of those postings where whoosh3's blocks are read."""
+    """Ids and weights (term frequency times field boost) of one segment's postings, and
+    their BlockMap where whoosh3's blocks are read (None otherwise)."""
     matcher = _unwrap(matcher)
     if _fast(matcher):
-        where, parts = [], []
-        at = matcher._baseoffset  # a fresh matcher stands on its first block
-        while matcher.is_active():
-            where.append(at)
-            at = matcher._nextoffset
-            if matcher._data is None:
-                matcher._read_data()
-            ids = block_ids(matcher._data[0])
-            parts.append((ids, block_weights(matcher._data[1], len(ids))))
-            matcher._next_block()
-        if not parts:
+        blocks = list(_blocks(matcher, True))
+        if not blocks:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), None
-        ends = np.cumsum([len(p[0]) for p in parts], dtype=np.int64)
+        ends = np.cumsum([len(ids) for _, ids, _ in blocks], dtype=np.int64)
         return (
-            np.concatenate([p[0] for p in parts]),
-            np.concatenate([p[1] for p in parts]),
-            BlockMap(where, ends),
+            np.concatenate([ids for _, ids, _ in blocks]),
+            np.concatenate([w for _, _, w in blocks]),
+            BlockMap([at for at, _, _ in blocks], ends),
         )
     ids, weights = [], []
     while matcher.is_active():

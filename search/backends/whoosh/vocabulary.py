@@ -52,17 +52,13 @@ class Vocabulary:
     def load(self, reader, fieldname: str) -> None:
         """Read every letter of ``fieldname`` now (a server worker, in the background), one
         segment at a time, so that no visitor's misspelling waits for it."""
-        for leaf, _ in list(reader.leaf_readers()) if reader.doc_count_all() else []:
+        for leaf in _leaves(reader):
             key = segment_key(leaf)
             if key is None or fieldname not in leaf.schema:
                 continue
-            field = leaf.schema[fieldname]
             with self._lock:
                 changed: set[str] = set()
-                for btext in leaf.lexicon(fieldname):
-                    word = field.from_bytes(btext)
-                    if not word.isalpha():
-                        continue
+                for word in _words(leaf, fieldname, leaf.lexicon(fieldname)):
                     entry = self._letters.setdefault((fieldname, word[0]), _Letter())
                     if key not in entry.segments:
                         entry.words.add(word)
@@ -74,23 +70,35 @@ class Vocabulary:
                             entry.choices = sorted(entry.words)
 
     def _choices(self, reader, fieldname: str, letter: str) -> list[str]:
-        leaves = list(reader.leaf_readers()) if reader.doc_count_all() else []
+        leaves = _leaves(reader)
         with self._lock:
             entry = self._letters.setdefault((fieldname, letter), _Letter())
             added = False
-            for leaf, _ in leaves:
+            for leaf in leaves:
                 key = segment_key(leaf)
                 if key is not None and key in entry.segments:
                     continue
                 if fieldname in leaf.schema:
-                    field = leaf.schema[fieldname]
-                    for btext in leaf.expand_prefix(fieldname, letter):
-                        word = field.from_bytes(btext)
-                        if word.isalpha():
-                            entry.words.add(word)
+                    entry.words.update(
+                        _words(leaf, fieldname, leaf.expand_prefix(fieldname, letter))
+                    )
                 added = True
                 if key is not None:
                     entry.segments.add(key)
             if added or not entry.choices:
                 entry.choices = sorted(entry.words)
             return entry.choices
+
+
+def _leaves(reader) -> list:
+    """The reader's segments (an empty index has none to read)."""
+    return [leaf for leaf, _ in reader.leaf_readers()] if reader.doc_count_all() else []
+
+
+def _words(leaf, fieldname: str, terms) -> Iterator[str]:
+    """The alphabetic words among one segment's ``terms`` (bytes) of ``fieldname``."""
+    field = leaf.schema[fieldname]
+    for btext in terms:
+        word = field.from_bytes(btext)
+        if word.isalpha():
+            yield word
