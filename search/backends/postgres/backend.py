@@ -24,28 +24,28 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import DatabaseError, connection, transaction
 
 from search.backends.base import (
     BaseSearchBackend,
     Criteria,
-    FacetCounts,
-    FacetRequest,
     IndexDrift,
     Match,
     MatchRequest,
     Progress,
     TermSuggestion,
 )
+from search.backends.pairs import facet_counts, facet_masks
 from search.backends.postgres import store
 from search.backends.postgres.analysis import quote, terms
+from search.backends.postgres.arrays import LibraryArrays
 from search.backends.postgres.compile import Compiled, compile_query, unsearchable
 from search.backends.postgres.highlight import Highlighter
-from search.backends.postgres.store import FACET_SLOTS, SLOT_SHIFT, ValueIds
+from search.backends.postgres.store import ValueIds
 from search.documents import db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
 from search.query import Node
-from search.state import FACETS
 
 log = logging.getLogger(__name__)
 
@@ -66,46 +66,41 @@ WRITE_CHUNK = 500  # cables per COPY
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Criteria compiled: the text condition and the filters, as SQL over ``f``/``d``."""
+    """Criteria compiled: the text condition for SQL; the filters stay criteria, applied to
+    the matches in numpy (arrays.LibraryArrays)."""
 
     compiled: Compiled
-    filters: dict[str, tuple[str, tuple]]  # facet -> condition on f.vals, with parameters
-    dates: tuple[str, tuple] | None  # the criteria's from/to, on f.day
+    criteria: Criteria
     unsearchable: tuple[str, ...] = ()
-    all_of: tuple[str, ...] = ()  # facets whose counts keep their own filter (Criteria.all_of)
-    added: tuple[str, tuple] | None = None  # the criteria's added_from/to, on f.n
 
     @property
-    def plain(self) -> bool:
-        """Every cable: no text condition, no filter."""
-        return (
-            self.compiled.where is None
-            and self.dates is None
-            and self.added is None
-            and not self.filters
-        )
+    def text_sql(self) -> tuple[str, list] | None:
+        """(SELECT of the row numbers the text matches, params); None: every cable."""
+        where = self.compiled.where
+        if where is None:
+            return None
+        if "f." in where.text:  # dates in the query itself: the facet table holds the day
+            source = "search_pg_facet f JOIN search_pg_doc d ON d.n = f.n"
+            return f"SELECT array_agg(f.n) FROM {source} WHERE {where.text}", list(where.params)
+        return f"SELECT array_agg(d.n) FROM search_pg_doc d WHERE {where.text}", list(where.params)
 
-    @property
-    def source(self) -> str:
-        """FROM clause: the facet table, and the documents only when the text needs them."""
-        if self.compiled.needs_doc:
-            return "search_pg_facet f JOIN search_pg_doc d ON d.n = f.n"
-        return "search_pg_facet f"
 
-    def where(self, skip: str | None = None, *, alias: str = "f", text: bool = True):
-        """(SQL, params): the text condition (``text``), the dates and every facet filter but
-        ``skip``'s; ``alias`` names the relation holding vals and day."""
-        parts: list[str] = []
-        params: list = []
-        if text and self.compiled.where is not None:
-            parts.append(self.compiled.where.text)
-            params.extend(self.compiled.where.params)
-        conditions = [c for c in (self.dates, self.added) if c is not None]
-        conditions += [c for facet, c in self.filters.items() if facet != skip]
-        for sql, ps in conditions:
-            parts.append(sql.replace("f.", f"{alias}."))
-            params.extend(ps)
-        return (" AND ".join(f"({p})" for p in parts) or "TRUE"), params
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a search matched, as masks over the generation's row numbers."""
+
+    base: np.ndarray  # the text, the dates and the added window
+    masks: dict[str, np.ndarray]  # facet -> what its filter lets through
+    final: np.ndarray
+
+    def counted(self, facet: str, all_of: bool) -> np.ndarray:
+        """The matches a facet's counts are over: every filter but its own (the disjunctive
+        rule), or with its own for an all-of facet (ticking a value narrows the chosen)."""
+        mask = self.base
+        for other, m in self.masks.items():
+            if other != facet or all_of:
+                mask = mask & m
+        return mask
 
 
 class PostgresBackend(BaseSearchBackend):
@@ -124,7 +119,7 @@ class PostgresBackend(BaseSearchBackend):
         self.rank_candidates = int(self.options.get("RANK_CANDIDATES", RANK_CANDIDATES))
         self._values = ValueIds()
         self._lock = threading.Lock()
-        self._library: dict = {}  # {generation: facet counts of every cable}
+        self._library: LibraryArrays | None = None
 
     # -- the database -----------------------------------------------------------------------
 
@@ -177,62 +172,77 @@ class PostgresBackend(BaseSearchBackend):
         sequential scan with ``tsv @@ query`` cheaper than the GIN index, not knowing that
         every row's tsvector must then be fetched and decompressed (600 ms instead of 35 ms
         for a common word at 20,000 cables). ``SET LOCAL`` ends with the transaction.
+        Repeatable read: the generation, the arrays read for it and the matches all come
+        from one snapshot (a replica serves it as well as the primary).
         """
+        outermost = not connection.in_atomic_block  # else a caller's transaction has begun
         with transaction.atomic(), self._cursor() as cursor:
+            if outermost:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SET LOCAL enable_seqscan = off")
             yield cursor
 
-    # -- compiling --------------------------------------------------------------------------
+    def warm(self) -> None:
+        """Read the current generation's arrays now, not in a first visitor's search."""
+        with self._reading() as cursor:
+            self._arrays(cursor, self._ready(cursor))
 
-    def plan(self, criteria: Criteria, cursor) -> Plan:
-        compiled = compile_query(criteria.tree)
-        wanted = [*criteria.include, *criteria.exclude]
-        ids = self._values.lookup(cursor, wanted) if wanted else {}
-        filters: dict[str, tuple[str, tuple]] = {}
-        for facet in FACETS:
-            include, exclude = criteria.values(facet), criteria.excluded_values(facet)
-            parts, params = [], []
-            if include and criteria.is_all_of(facet):
-                known = [ids[(facet, v)] for v in include if (facet, v) in ids]
-                # Every ticked value; one no cable has: nothing can hold them all.
-                parts.append("f.vals @> %s::int[]" if len(known) == len(include) else "FALSE")
-                if len(known) == len(include):
-                    params.append(known)
-            elif include:
-                # Values no cable has match nothing: an empty array overlaps nothing.
-                parts.append("f.vals && %s::int[]")
-                params.append([ids[(facet, v)] for v in include if (facet, v) in ids])
-            out = [ids[(facet, v)] for v in exclude if (facet, v) in ids]
-            if out:
-                parts.append("NOT (f.vals && %s::int[])")
-                params.append(out)
-            if parts:
-                filters[facet] = (" AND ".join(parts), tuple(params))
-        dates = None
+    # -- compiling ------------------------------------------------------------------------
+
+    @staticmethod
+    def plan(criteria: Criteria) -> Plan:
+        return Plan(compile_query(criteria.tree), criteria, tuple(unsearchable(criteria.tree)))
+
+    def _arrays(self, cursor, generation: int) -> LibraryArrays:
+        """This generation's arrays, read once per process (readers wait for one reader)."""
+        arrays = self._library
+        if arrays is not None and arrays.generation == generation:
+            return arrays
+        with self._lock:
+            arrays = self._library
+            if arrays is None or arrays.generation != generation:
+                arrays = self._library = LibraryArrays(generation, cursor, self._values)
+        return arrays
+
+    def _found(self, cursor, plan: Plan, arrays: LibraryArrays) -> Found:
+        criteria = plan.criteria
+        text = plan.text_sql
+        if text is None:
+            base = arrays.present
+        else:
+            cursor.execute(*text)
+            base = arrays.mask(cursor.fetchone()[0])
         if criteria.date_from or criteria.date_to:
             lo = _day(criteria.date_from) if criteria.date_from else 10000101
             hi = _day(criteria.date_to) if criteria.date_to else 99991231
-            dates = ("f.day BETWEEN %s AND %s", (lo, hi))
-        return Plan(
-            compiled,
-            filters,
-            dates,
-            tuple(unsearchable(criteria.tree)),
-            criteria.all_of,
-            _added_condition(criteria),
-        )
+            base = base & (arrays.day >= lo) & (arrays.day <= hi)
+        if criteria.added_from is not None or criteria.added_to is not None:
+            base = base & arrays.mask(_added(cursor, criteria))
+        masks = facet_masks(arrays.facets, criteria, arrays.size)
+        final = base
+        for mask in masks.values():
+            final = final & mask
+        return Found(base, masks, final)
 
     # -- searching --------------------------------------------------------------------------
 
     def match(self, request: MatchRequest) -> Match:
+        criteria = request.criteria
         with self._reading() as cursor:
             generation = self._ready(cursor)
-            plan = self.plan(request.criteria, cursor)
-            total, facets = self._counts(cursor, generation, plan, request.facets)
+            plan = self.plan(criteria)
+            arrays = self._arrays(cursor, generation)
+            found = self._found(cursor, plan, arrays)
+            total = int(np.count_nonzero(found.final))
+            facets = {}
+            for facet in request.facets:
+                counts = arrays.facets[facet.name]
+                mask = found.counted(facet.name, criteria.is_all_of(facet.name))
+                facets[facet.name] = facet_counts(counts, counts.counts(mask), facet)
             ranked: list[tuple[str, float]] = []
             if request.limit and request.offset < total:
                 ranked = self._ordered(
-                    cursor, plan, request.sort, request.offset, request.limit, total
+                    cursor, plan, arrays, found.final, request.sort, request.offset, request.limit
                 )
         return Match(
             ids=tuple(i for i, _ in ranked),
@@ -241,203 +251,104 @@ class PostgresBackend(BaseSearchBackend):
             facets=facets,
             searched=plan.compiled.where is not None,
             unsearchable=plan.unsearchable,
-            notes=_notes(request.criteria.tree),
+            notes=_notes(criteria.tree),
         )
 
     def count(self, criteria: Criteria) -> int:
         with self._reading() as cursor:
-            self._ready(cursor)
-            plan = self.plan(criteria, cursor)
-            where, params = plan.where()
-            cursor.execute(f"SELECT count(*) FROM {plan.source} WHERE {where}", params)
-            return int(cursor.fetchone()[0])
+            arrays = self._arrays(cursor, self._ready(cursor))
+            return int(np.count_nonzero(self._found(cursor, self.plan(criteria), arrays).final))
 
     def iter_ids(self, criteria: Criteria, sort: str, limit: int) -> Iterator[str]:
+        if limit <= 0:
+            return iter(())
         with self._reading() as cursor:
-            self._ready(cursor)
-            plan = self.plan(criteria, cursor)
-            ranked = self._ordered(cursor, plan, sort, 0, limit, None) if limit > 0 else []
+            arrays = self._arrays(cursor, self._ready(cursor))
+            plan = self.plan(criteria)
+            found = self._found(cursor, plan, arrays)
+            ranked = self._ordered(cursor, plan, arrays, found.final, sort, 0, limit)
         return iter([i for i, _ in ranked])
-
-    # -- facet counts -----------------------------------------------------------------------
-
-    def _counts(
-        self, cursor, generation: int, plan: Plan, requests: tuple[FacetRequest, ...]
-    ) -> tuple[int, dict[str, FacetCounts]]:
-        """The total and each requested facet's counts, in one statement."""
-        raw = self._raw_counts(cursor, generation, plan, [r.name for r in requests])
-        total = raw.pop("", {}).get("", 0)
-        every = [r.name for r in requests if r.every]
-        library = self._raw_counts(cursor, generation, None, every) if every else {}
-        out = {}
-        for request in requests:
-            counts = raw.get(request.name, {})
-            if request.every:
-                values = sorted(set(counts) | set(library.get(request.name, {})))
-                pairs = [(v, counts.get(v, 0)) for v in values]
-                has_more = False
-            else:
-                pairs = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
-                has_more = request.limit is not None and len(pairs) > request.limit
-                if request.limit is not None:
-                    pairs = pairs[: request.limit]
-            seen = {v for v, _ in pairs}
-            for value in request.pinned:
-                if value not in seen:
-                    pairs.append((value, counts.get(value, 0)))
-                    seen.add(value)
-            out[request.name] = FacetCounts(request.name, tuple(pairs), has_more)
-        return total, out
-
-    def _raw_counts(
-        self, cursor, generation: int, plan: Plan | None, facets: list[str]
-    ) -> dict[str, dict[str, int]]:
-        """facet -> value -> count, and "" -> {"": total}. ``plan`` None: the whole library
-        (cached per generation). The matches are read once; then one pass counts the facets
-        without a filter of their own, and one pass each counts a filtered facet over the
-        matches with every other filter (the disjunctive rule)."""
-        if plan is None or plan.plain:
-            with self._lock:
-                cached = self._library.get(generation)
-            if cached is None:
-                everything = Plan(compile_query(None), {}, None)
-                cached = self._query_counts(cursor, everything, list(FACET_SLOTS))
-                with self._lock:
-                    self._library = {generation: cached}
-            return {k: v for k, v in cached.items() if k == "" or k in facets}
-        return self._query_counts(cursor, plan, facets)
-
-    def _query_counts(self, cursor, plan: Plan, facets: list[str]) -> dict[str, dict[str, int]]:
-        text = plan.compiled.where
-        params: list = list(text.params) if text is not None else []
-        total_where, ps = plan.where(alias="m", text=False)
-        branches = [f"SELECT -1, count(*) FROM m WHERE {total_where}"]
-        params += ps
-        # An all-of facet counts with its own filter (ticking a value narrows what is chosen).
-        filtered = [f for f in facets if f in plan.filters and f not in plan.all_of]
-        passes = [(None, [f for f in facets if f not in filtered])]
-        passes += [(f, [f]) for f in filtered]
-        for skip, wanted in passes:
-            if not wanted:
-                continue
-            where, ps = plan.where(skip, alias="m", text=False)
-            # unnest() in the select list (ProjectSet) runs ~2x faster than a lateral join.
-            branches.append(
-                f"SELECT v, count(*) FROM (SELECT unnest(m.vals) AS v FROM m WHERE {where}) u "
-                f"WHERE v >> {SLOT_SHIFT} = ANY(%s::int[]) GROUP BY v"
-            )
-            params += [*ps, [FACET_SLOTS[f] for f in wanted]]
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT f.n, f.vals, f.day FROM {plan.source} "
-            f"WHERE {text.text if text is not None else 'TRUE'}) " + " UNION ALL ".join(branches)
-        )
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        names = self._values.names(cursor, [v for v, _ in rows if v >= 0])
-        out: dict[str, dict[str, int]] = {"": {"": 0}}
-        for v, c in rows:
-            if v < 0:
-                out[""][""] = int(c)
-            elif v in names:
-                facet, value = names[v]
-                out.setdefault(facet, {})[value] = int(c)
-        return out
 
     # -- order ------------------------------------------------------------------------------
 
     def _ordered(
-        self, cursor, plan: Plan, sort: str, offset: int, limit: int, total: int | None
+        self,
+        cursor,
+        plan: Plan,
+        arrays: LibraryArrays,
+        final: np.ndarray,
+        sort: str,
+        offset: int,
+        limit: int,
     ) -> list[tuple[str, float]]:
         """(id, score) of matches offset..offset+limit in ``sort`` order."""
-        where, params = plan.where()
         if sort == "added":
             # Latest first import first; one import's cables newest first (Criteria docs).
             cursor.execute(
-                f"SELECT f.n FROM {plan.source} JOIN search_pg_doc da ON da.n = f.n "
-                f"LEFT JOIN {_cables_table()} ca ON ca.id = da.id WHERE {where} "
+                "SELECT f.n FROM search_pg_facet f JOIN search_pg_doc da ON da.n = f.n "
+                f"LEFT JOIN {_cables_table()} ca ON ca.id = da.id WHERE f.n = ANY(%s::int[]) "
                 "ORDER BY ca.first_imported DESC NULLS LAST, f.newest, f.n LIMIT %s OFFSET %s",
-                [*params, limit, offset],
+                [np.flatnonzero(final).tolist(), limit, offset],
             )
             ns = [n for (n,) in cursor.fetchall()]
             return [(cable_id, 0.0) for cable_id in self._ids_of(cursor, ns)]
         if sort != "relevance" or plan.compiled.rank is None:
-            key = "f.oldest" if sort == "oldest" else "f.newest"
-            cursor.execute(
-                f"SELECT f.n FROM {plan.source} WHERE {where} ORDER BY {key}, f.n "
-                "LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
-            ns = [n for (n,) in cursor.fetchall()]
+            ns = arrays.in_order(final, sort)[offset : offset + limit].tolist()
             return [(cable_id, 0.0) for cable_id in self._ids_of(cursor, ns)]
-        return self._ranked(cursor, plan, where, params, offset, limit)
+        return self._ranked(cursor, plan, arrays, final, offset, limit)
 
-    def _candidates(self, plan: Plan, where: str, params: list) -> tuple[str, list]:
-        """CTEs ``m(n, newest)``, the matches, and ``c(n, newest)``, the cables relevance ranks
-        (see the module docstring). ``m`` is materialised: otherwise the planner walks the
-        date index and re-checks each cable's tsvector (read from TOAST) until it has enough."""
+    def _candidates(self, cursor, plan: Plan, arrays: LibraryArrays, final: np.ndarray):
+        """(every match newest first, the row numbers relevance ranks: see the module
+        docstring)."""
         n = self.rank_candidates
-        parts = ["(SELECT n, newest FROM m ORDER BY newest, n LIMIT %s)"]
-        ps: list = [*params, n]
+        newest = arrays.in_order(final)
+        parts = [newest[:n]]
         if plan.compiled.subject_rank is not None:
             # Subject lexemes carry no weight restriction: the GIN index answers them alone.
-            parts.append(
-                "(SELECT n, newest FROM m WHERE n IN "
-                "(SELECT n FROM search_pg_doc WHERE tsv @@ %s::tsquery) "
-                "ORDER BY newest, n LIMIT %s)"
+            cursor.execute(
+                "SELECT array_agg(n) FROM search_pg_doc WHERE tsv @@ %s::tsquery",
+                [plan.compiled.subject_rank],
             )
-            ps += [plan.compiled.subject_rank, n]
+            parts.append(arrays.in_order(final & arrays.mask(cursor.fetchone()[0]))[:n])
         if plan.compiled.ids:
-            parts.append(
-                "(SELECT n, newest FROM m WHERE n IN "
-                "(SELECT n FROM search_pg_doc WHERE id = ANY(%s::text[])))"
+            cursor.execute(
+                "SELECT array_agg(n) FROM search_pg_doc WHERE id = ANY(%s::text[])",
+                [list(plan.compiled.ids)],
             )
-            ps.append(list(plan.compiled.ids))
-        return (
-            f"m AS MATERIALIZED (SELECT f.n, f.newest FROM {plan.source} WHERE {where}), "
-            "c AS (" + " UNION ".join(parts) + ")"
-        ), ps
+            parts.append(np.flatnonzero(final & arrays.mask(cursor.fetchone()[0])))
+        return newest, np.unique(np.concatenate(parts))
 
-    def _ranked(self, cursor, plan: Plan, where: str, params: list, offset: int, limit: int):
-        cte, ps = self._candidates(plan, where, params)
-        named = list(plan.compiled.ids)
+    def _ranked(
+        self, cursor, plan: Plan, arrays: LibraryArrays, final: np.ndarray, offset: int, limit: int
+    ) -> list[tuple[str, float]]:
+        newest, candidates = self._candidates(cursor, plan, arrays, final)
         cover = plan.compiled.cover
         proximity = "+ %s * ts_rank_cd(%s::float4[], d.tsv, %s::tsquery, %s) " if cover else ""
         cursor.execute(
-            f"WITH {cte} "
-            "SELECT d.id, ts_rank_cd(%s::float4[], d.tsv, %s::tsquery, %s) "
+            "SELECT d.n, d.id, ts_rank_cd(%s::float4[], d.tsv, %s::tsquery, %s) "
             f"{proximity}"
-            "+ CASE WHEN d.id = ANY(%s::text[]) THEN %s ELSE 0 END AS r, "
-            "count(*) OVER () "
-            "FROM c JOIN search_pg_doc d ON d.n = c.n "
-            "ORDER BY r DESC, c.newest, c.n LIMIT %s OFFSET %s",
+            "+ CASE WHEN d.id = ANY(%s::text[]) THEN %s ELSE 0 END "
+            "FROM search_pg_doc d WHERE d.n = ANY(%s::int[])",
             [
-                *ps,
                 RANK_WEIGHTS,
                 plan.compiled.rank,
                 RANK_NORMALIZATION,
                 *((PROXIMITY_BOOST, RANK_WEIGHTS, cover, RANK_NORMALIZATION) if cover else ()),
-                named,
+                list(plan.compiled.ids),
                 NAMED_BOOST,
-                limit,
-                offset,
+                candidates.tolist(),
             ],
         )
-        rows = cursor.fetchall()
-        out = [(cable_id, float(r)) for cable_id, r, _ in rows]
+        rank = arrays.newest_rank
+        # Best first; ties newest first (then by row number: newest_rank holds both).
+        rows = sorted(cursor.fetchall(), key=lambda row: (-row[2], rank[row[0]]))
+        out = [(cable_id, float(r)) for _, cable_id, r in rows[offset : offset + limit]]
         if len(out) == limit:
             return out
         # Past the ranked candidates: every other match, newest first, unscored.
-        if rows:
-            ranked = rows[0][2]
-        else:
-            cursor.execute(f"WITH {cte} SELECT count(*) FROM c", ps)
-            ranked = cursor.fetchone()[0]
-        cursor.execute(
-            f"WITH {cte} SELECT n FROM m WHERE n NOT IN (SELECT n FROM c) "
-            "ORDER BY newest, n LIMIT %s OFFSET %s",
-            [*ps, limit - len(out), max(0, offset - ranked)],
-        )
-        ns = [n for (n,) in cursor.fetchall()]
+        rest = newest[~np.isin(newest, candidates)]
+        start = max(0, offset - len(rows))
+        ns = rest[start : start + limit - len(out)].tolist()
         return out + [(cable_id, 0.0) for cable_id in self._ids_of(cursor, ns)]
 
     @staticmethod
@@ -623,7 +534,7 @@ class PostgresBackend(BaseSearchBackend):
 
     def close(self) -> None:
         self._values.clear()
-        self._library = {}
+        self._library = None
 
 
 def _cables_table() -> str:
@@ -632,24 +543,22 @@ def _cables_table() -> str:
     return Cable._meta.db_table
 
 
-def _added_condition(criteria: Criteria) -> tuple[str, tuple] | None:
-    """Criteria.added_from/added_to as a condition on ``f.n``: only the library knows when a
-    cable was first imported, and its index on first_imported finds a window's cables."""
-    if criteria.added_from is None and criteria.added_to is None:
-        return None
+def _added(cursor, criteria: Criteria) -> list[int] | None:
+    """Row numbers of the cables first imported within Criteria.added_from/added_to: only the
+    library knows when, and its index on first_imported finds a window's cables."""
     parts, params = [], []
     if criteria.added_from is not None:
-        parts.append("c2.first_imported > %s")
+        parts.append("c.first_imported > %s")
         params.append(criteria.added_from)
     if criteria.added_to is not None:
-        parts.append("c2.first_imported <= %s")
+        parts.append("c.first_imported <= %s")
         params.append(criteria.added_to)
-    # Aliases d2/c2: Plan.where renames "f." for the counting CTE, so none may end in "f".
-    return (
-        f"f.n IN (SELECT d2.n FROM search_pg_doc d2 JOIN {_cables_table()} c2 "
-        f"ON c2.id = d2.id WHERE {' AND '.join(parts)})",
-        tuple(params),
+    cursor.execute(
+        f"SELECT array_agg(d.n) FROM search_pg_doc d JOIN {_cables_table()} c ON c.id = d.id "
+        f"WHERE {' AND '.join(parts)}",
+        params,
     )
+    return cursor.fetchone()[0]
 
 
 def _day(d) -> int:

@@ -1,8 +1,8 @@
 """Per index generation: numpy arrays for filtering, counting and sorting without Whoosh.
 
 Whoosh's own grouping (``groupedby``) walks every hit in Python and was measured at ~1.3 s p95
-on 50k documents; here each facet is a (doc, value) pair list, and a request counts with
-``np.bincount`` over a boolean document mask.
+on 50k documents; here each facet is a (doc, value) pair list, counted by
+``search.backends.pairs`` over a boolean document mask.
 
 Segments never change once written (only their deletion lists do), so the arrays are read once
 per segment and cached; a new index generation (after each import commit) only reads its new
@@ -15,21 +15,17 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
+from search.backends.pairs import PairCounts
 from search.backends.whoosh.docsets import leaf_ids, segment_key
 from search.backends.whoosh.ranking import SCORED_FIELDS
 from search.backends.whoosh.schema import FACET_FIELDS
 
-# Below this share of the documents, counting reads the matching documents' own values;
-# above it, one pass over every (doc, value) pair is cheaper (measured at 251,287 cables:
-# 0.1 against 1.2 ms at 0.1% of the documents, even at 10%).
-SPARSE_SHARE = 0.05
 
+class FacetArrays(PairCounts):
+    """One facet's pairs (search.backends.pairs counts them), and a way to list the docs of
+    one value from the segments' own postings."""
 
-class FacetArrays:
-    """One facet: its values (sorted, so an index is an alphabetical rank), the (doc, value)
-    pairs for counting, ordered by doc, and a way to list the docs of one value."""
-
-    __slots__ = ("values", "index", "pair_docs", "pair_values", "_parts", "_starts", "_of_doc")
+    __slots__ = ("_parts",)
 
     def __init__(
         self,
@@ -38,55 +34,12 @@ class FacetArrays:
         pair_values: np.ndarray,
         parts: list[tuple[SegmentFacet, int]],
     ) -> None:
-        self.values = values
-        self.index = {v: i for i, v in enumerate(values)}
-        if pair_docs.size > 1 and (pair_docs[1:] < pair_docs[:-1]).any():
-            order = np.argsort(pair_docs, kind="stable")
-            pair_docs, pair_values = pair_docs[order], pair_values[order]
-        # In doc order, the mask is read front to back (twice as fast as in value order).
-        self.pair_docs = pair_docs
-        self.pair_values = pair_values
+        super().__init__(values, pair_docs, pair_values)
         self._parts = parts
-        self._starts: np.ndarray | None = None
-        self._of_doc: np.ndarray | None = None
 
     def docs_of(self, value: str) -> np.ndarray:
         found = [seg.docs_of(value) + offset for seg, offset in self._parts]
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many of the ``mask``'s documents hold each value."""
-        n, size = len(mask), len(self.values)
-        starts = self._doc_starts(n)
-        if np.count_nonzero(mask) <= SPARSE_SHARE * n:
-            docs = np.flatnonzero(mask)
-            if self._of_doc is not None:
-                return np.bincount(self._of_doc[docs], minlength=size + 1)[:size]
-            first, sizes = starts[docs], starts[docs + 1] - starts[docs]
-            # The positions of every pair of those documents: each run first..first+size.
-            runs = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
-            return np.bincount(self.pair_values[runs], minlength=size)
-        # Weighing by the mask instead of selecting with it: a scattered selection costs
-        # a branch mispredicted per document (3x slower at 40% of them).
-        if self._of_doc is not None and 4 * len(self.pair_docs) > n:  # origin, year...
-            counted = np.bincount(self._of_doc, weights=mask, minlength=size + 1)[:size]
-        else:
-            counted = np.bincount(self.pair_values, weights=mask[self.pair_docs], minlength=size)
-        return counted.astype(np.int64)
-
-    def _doc_starts(self, n: int) -> np.ndarray:
-        """Where each document's pairs start (at n, where the last one's end); on the way,
-        whether every document holds at most one value, and then each one's value."""
-        if self._starts is None or len(self._starts) != n + 1:
-            per_doc = np.bincount(self.pair_docs, minlength=n)[:n]
-            starts = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(per_doc, out=starts[1:])
-            if per_doc.size and per_doc.max() <= 1:
-                of_doc = np.full(n, len(self.values), dtype=np.int64)  # none
-                of_doc[self.pair_docs] = self.pair_values
-                self._of_doc = of_doc
-            self._starts = starts
-        return self._starts
 
 
 class SegmentFacet:

@@ -46,6 +46,7 @@ from search.backends.base import (
     Progress,
     TermSuggestion,
 )
+from search.backends.pairs import facet_counts, facet_masks
 from search.backends.whoosh import fixes, ranking
 from search.backends.whoosh.arrays import IndexArrays, SegmentArrays
 from search.backends.whoosh.blocks import PackedCodec
@@ -59,7 +60,6 @@ from search.backends.whoosh.vocabulary import Vocabulary
 from search.documents import CableDocument, db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
 from search.query import Node, positive_words
-from search.state import FACETS
 
 log = logging.getLogger(__name__)
 fixes.apply()
@@ -335,27 +335,7 @@ class WhooshBackend(BaseSearchBackend):
             # Folded into the date filter: facet counts and the histogram narrow with it.
             added = self._added_mask(arrays, criteria)
             dates = added if dates is None else dates & added
-        masks: dict[str, np.ndarray] = {}
-        for facet in FACETS:
-            include, exclude = criteria.values(facet), criteria.excluded_values(facet)
-            if not include and not exclude:
-                continue
-            fa = arrays.facets[facet]
-            if include and criteria.is_all_of(facet):  # every ticked value must hold
-                mask = np.ones(arrays.size, dtype=bool)
-                for value in include:
-                    holds = np.zeros(arrays.size, dtype=bool)
-                    holds[fa.docs_of(value)] = True
-                    mask &= holds
-            elif include:
-                mask = np.zeros(arrays.size, dtype=bool)
-                for value in include:
-                    mask[fa.docs_of(value)] = True
-            else:
-                mask = np.ones(arrays.size, dtype=bool)
-            for value in exclude:
-                mask[fa.docs_of(value)] = False
-            masks[facet] = mask
+        masks = facet_masks(arrays.facets, criteria, arrays.size)
         final = base if dates is None else base & dates
         for mask in masks.values():
             final = final & mask
@@ -525,25 +505,7 @@ class WhooshBackend(BaseSearchBackend):
             if other != facet or criteria.is_all_of(facet):
                 mask = mask & m
         fa = ctx.arrays.facets[facet]
-        counts = fa.counts(mask)
-        has_more = False
-        if request.every:
-            order = np.arange(len(fa.values))  # the lexicon is sorted: values ascending
-        else:
-            nz = np.flatnonzero(counts)
-            # The lexicon is sorted, so a value's index is its alphabetical rank.
-            order = nz[np.lexsort((nz, -counts[nz]))]
-            if request.limit is not None:
-                has_more = len(order) > request.limit
-                order = order[: request.limit]
-        values = [(fa.values[i], int(counts[i])) for i in order.tolist()]
-        seen = {v for v, _ in values}
-        for value in request.pinned:
-            if value not in seen:
-                i = fa.index.get(value)
-                values.append((value, int(counts[i]) if i is not None else 0))
-                seen.add(value)
-        return FacetCounts(name=facet, values=tuple(values), has_more=has_more)
+        return facet_counts(fa, fa.counts(mask), request)
 
     def count(self, criteria: Criteria) -> int:
         return self._count(self._context(), criteria)

@@ -1,9 +1,9 @@
-"""FacetArrays.counts: every way of counting gives what counting by hand gives."""
+"""PairCounts.counts: every way of counting gives what counting by hand gives."""
 
 import numpy as np
 import pytest
 
-from search.backends.whoosh.arrays import SPARSE_SHARE, FacetArrays
+from search.backends.pairs import SPARSE_SHARE, PairCounts
 
 DOCS = 1_000
 
@@ -16,10 +16,10 @@ def _by_hand(pairs: list[tuple[int, int]], mask: np.ndarray, values: int) -> lis
     return out
 
 
-def _facet(pairs: list[tuple[int, int]], values: int) -> FacetArrays:
+def _facet(pairs: list[tuple[int, int]], values: int) -> PairCounts:
     docs = np.array([d for d, _ in pairs], dtype=np.int64)
     vals = np.array([v for _, v in pairs], dtype=np.int64)
-    return FacetArrays([f"v{i:03d}" for i in range(values)], docs, vals, [])
+    return PairCounts([f"v{i:03d}" for i in range(values)], docs, vals)
 
 
 def _many_values(rng) -> list[tuple[int, int]]:
