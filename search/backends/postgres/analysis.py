@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from whoosh.lang.porter import stem
 
@@ -64,11 +65,28 @@ def words(text: str) -> list[str]:
     return found
 
 
-def terms(text: str) -> list[str]:
-    """The stems of ``text`` in order: what the index holds and a query word looks up."""
+def stems(found: list[str]) -> list[str]:
+    """The stems of folded words, in order."""
     if len(_stems) > _STEM_CACHE_MAX:
         _stems.clear()
-    return list(map(_stems.__getitem__, words(text)))
+    return list(map(_stems.__getitem__, found))
+
+
+def terms(text: str) -> list[str]:
+    """The stems of ``text`` in order: what the index holds and a query word looks up."""
+    return stems(words(text))
+
+
+class Folded(NamedTuple):
+    """A cable's folded words, read once for its vector and for the spelling vocabulary."""
+
+    subject: list[str]
+    body: list[str]  # the paragraphs' words in order, positions running on across them
+
+
+def fold(subject: str, paragraphs: Iterable[str]) -> Folded:
+    # Whoosh reads the paragraphs joined by blank lines; no word spans the join.
+    return Folded(words(subject), words("\n\n".join(paragraphs)))
 
 
 def plain_words(text: str) -> list[str]:
@@ -103,8 +121,7 @@ def _item(lexeme: str, positions: list[str]) -> str:
 
 
 def document_vector(
-    subject: str,
-    paragraphs: Iterable[str],
+    folded: Folded,
     tags: dict[str, tuple[str, ...]],
     origin: str,
     classification: str,
@@ -119,10 +136,9 @@ def document_vector(
     paragraph words unweighted (D), then the field lexemes without positions.
 
     Plain dicts and joins: this runs for every imported cable (~1,900 words)."""
-    subject_terms = terms(subject)
+    subject_terms = stems(folded.subject)
     in_subject = _position_lists(subject_terms, 1)
-    # Whoosh reads the paragraphs joined by blank lines: positions run on across them.
-    in_body = _position_lists(terms("\n\n".join(paragraphs)), len(subject_terms) + SUBJECT_GAP)
+    in_body = _position_lists(stems(folded.body), len(subject_terms) + SUBJECT_GAP)
     parts = [_item("s:" + term, positions) for term, positions in in_subject.items()]
     for term, positions in in_subject.items():
         # A word of both is one lexeme: its subject positions weighted A, the others not.

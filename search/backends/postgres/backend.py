@@ -2,10 +2,11 @@
 
 How a search runs (docs/scaling.md has the measurements behind each choice):
 - the query tree compiles to one condition (compile.py): text, codes and ids in one tsquery
-  answered by the GIN index, dates on the narrow facet table;
-- facet counts and totals come from ``search_pg_facet`` (an ``integer[]`` per cable) joined to
-  the matches: tsvectors are never read to count, and they live out of line (TOAST), so
-  finding 100,000 matches reads narrow rows;
+  answered by the GIN index; the statement returns the matching row numbers ``n`` only;
+- facet filters, dates, counts and date orders are numpy work over ``LibraryArrays``
+  (arrays.py: ``search_pg_facet`` read once per generation into each process), counted by
+  ``search.backends.pairs`` as the Whoosh engine counts: a common word's 100,000 matches
+  cost milliseconds to count, where SQL's ``unnest`` + ``GROUP BY`` cost about a second;
 - relevance: ``ts_rank_cd`` over a bounded set of candidates, first of all the words every
   match holds taken together (the shortest stretches of text holding them all: typed words
   standing together rank first), then of each word (subject words weighted above paragraph
@@ -18,6 +19,7 @@ How a search runs (docs/scaling.md has the measurements behind each choice):
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,7 +45,7 @@ from search.backends.postgres.arrays import LibraryArrays
 from search.backends.postgres.compile import Compiled, compile_query, unsearchable
 from search.backends.postgres.highlight import Highlighter
 from search.backends.postgres.store import ValueIds
-from search.documents import db_stamps, iter_documents
+from search.documents import CableDocument, db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
 from search.query import Node
 
@@ -101,6 +103,13 @@ class Found:
             if other != facet or all_of:
                 mask = mask & m
         return mask
+
+
+def _chunks(ids: list[str] | None) -> Iterator[list[CableDocument]]:
+    """The documents of these cables (every cable when None), WRITE_CHUNK at a time."""
+    docs = iter_documents(ids, chunk=WRITE_CHUNK)
+    while chunk := list(itertools.islice(docs, WRITE_CHUNK)):
+        yield chunk
 
 
 class PostgresBackend(BaseSearchBackend):
@@ -437,12 +446,7 @@ class PostgresBackend(BaseSearchBackend):
         with transaction.atomic(), self._cursor() as cursor:
             self._meta(cursor)
             seen: set[str] = set()
-            docs = iter_documents(ids, chunk=WRITE_CHUNK)
-            while True:
-                chunk = [doc for _, doc in zip(range(WRITE_CHUNK), docs, strict=False)]
-                if not chunk:
-                    break
-                written, _ = store.write(cursor, iter(chunk), self._values)
+            for written, _ in store.write_chunks(cursor, _chunks(ids), self._values):
                 seen |= written
             store.delete(cursor, sorted(set(ids) - seen))
             store.bump_generation(cursor, built=True)
@@ -470,12 +474,7 @@ class PostgresBackend(BaseSearchBackend):
             self._meta(cursor)
             cursor.execute("DELETE FROM search_pg_doc")
             cursor.execute("DELETE FROM search_pg_word")
-            docs = iter_documents(None, chunk=WRITE_CHUNK)
-            while True:
-                chunk = [doc for _, doc in zip(range(WRITE_CHUNK), docs, strict=False)]
-                if not chunk:
-                    break
-                _, n = store.write(cursor, iter(chunk), self._values)
+            for _, n in store.write_chunks(cursor, _chunks(None), self._values):
                 written += n
                 if progress:
                     progress(n)

@@ -8,7 +8,8 @@ Three kinds of data, kept apart so that no query reads more than it needs:
                     match instead of the whole tsvector (the cost that dominated a naive
                     design: docs/scaling.md).
 ``search_pg_facet`` one narrow row per cable: its facet values as one ``integer[]``, its day
-                    and its date order. Facet counts, filters and date sorts read only this.
+                    and its date order; each process reads it once per generation into
+                    numpy (arrays.py) for facet counts, filters and date sorts.
 ``search_pg_value`` facet value <-> integer; ``search_pg_word`` the vocabulary (subject
                     and paragraph words) for spelling suggestions (trigram index when
                     ``pg_trgm`` is available);

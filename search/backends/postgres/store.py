@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from search.backends.postgres.analysis import document_vector, words
+from search.backends.postgres.analysis import Folded, document_vector, fold
 from search.documents import CableDocument
 from search.query import marking_codes
 
@@ -21,6 +23,9 @@ SLOT_SHIFT = 24
 _EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 _NO_DATE = 1 << 40  # after every dated cable in both orders
 _VOCABULARY_WORD = re.compile(r"[^\W\d_]{3,}")
+_ACCEPTED: set[str] = set()  # words judged before: vocabulary() or not
+_REJECTED: set[str] = set()
+_JUDGED_MAX = 500_000
 
 
 def facet_values(doc: CableDocument) -> list[tuple[str, str]]:
@@ -116,24 +121,80 @@ class ValueIds:
         return {v: self.values[v] for v in vs if v in self.values}
 
 
-def vocabulary(doc: CableDocument) -> set[str]:
+def vocabulary(folded: Folded) -> set[str]:
     """Words a spelling suggestion may offer: the subject's and the paragraphs' (the Whoosh
     engine offers paragraph words too, from its body lexicon), letters only, 3 or more."""
-    found = set(words(doc.subject))
-    for paragraph in doc.paragraphs:
-        found.update(words(paragraph))
-    return {w for w in found if _VOCABULARY_WORD.fullmatch(w)}
+    found = set(folded.subject)
+    found.update(folded.body)
+    # Most of a cable's words were judged in earlier cables: set operations, not a regex each.
+    if len(_ACCEPTED) + len(_REJECTED) > _JUDGED_MAX:
+        _ACCEPTED.clear()
+        _REJECTED.clear()
+    for w in found - _ACCEPTED - _REJECTED:
+        (_ACCEPTED if _VOCABULARY_WORD.fullmatch(w) else _REJECTED).add(w)
+    return found & _ACCEPTED
 
 
-def write(cursor, docs: Iterator[CableDocument], value_ids: ValueIds) -> tuple[set[str], int]:
-    """Upsert these documents. Returns (ids written, count)."""
-    written: set[str] = set()
-    rows = []
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Documents read into what the tables take: all the Python work of a write, no I/O."""
+
+    docs: list[CableDocument]
+    vectors: list[str]  # tsvector literals, in the order of docs
+    vocab: Counter
+
+
+def prepare(docs: Iterable[CableDocument]) -> Prepared:
+    """Pure computation (thread-safe): the pipelined writer runs it beside the database's work."""
+    kept: list[CableDocument] = []
+    vectors: list[str] = []
     vocab: Counter = Counter()
     for doc in docs:
-        written.add(doc.id)
-        rows.append(doc)
-        vocab.update(vocabulary(doc))
+        folded = fold(doc.subject, doc.paragraphs)
+        vocab.update(vocabulary(folded))
+        kept.append(doc)
+        vectors.append(
+            document_vector(
+                folded,
+                doc.tags,
+                doc.origin,
+                doc.classification,
+                doc.id,
+                addressees=" ".join([*doc.addressees, *doc.addressee_codes]),
+                signer=doc.signer,
+                markings=marking_codes(doc.markings),
+                anomalies=doc.anomalies,
+            )
+        )
+    return Prepared(kept, vectors, vocab)
+
+
+def write(cursor, docs: Iterable[CableDocument], value_ids: ValueIds) -> tuple[set[str], int]:
+    """Upsert these documents. Returns (ids written, count)."""
+    return put(cursor, prepare(docs), value_ids)
+
+
+def write_chunks(
+    cursor, chunks: Iterator[list[CableDocument]], value_ids: ValueIds
+) -> Iterator[tuple[set[str], int]]:
+    """``write`` for each chunk, yielding as each lands; the next chunk's literals are built
+    in a thread while the server parses and indexes this one's (the socket wait frees the GIL),
+    which overlaps most of the client's and the server's work."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-prepare") as pool:
+        pending: Future | None = None
+        for chunk in chunks:
+            ready = pool.submit(prepare, chunk)
+            if pending is not None:
+                yield put(cursor, pending.result(), value_ids)
+            pending = ready
+        if pending is not None:
+            yield put(cursor, pending.result(), value_ids)
+
+
+def put(cursor, prepared: Prepared, value_ids: ValueIds) -> tuple[set[str], int]:
+    """Write prepared documents (one COPY and three statements)."""
+    rows = prepared.docs
+    written = {doc.id for doc in rows}
     if not rows:
         return written, 0
     ids = value_ids.ensure(cursor, (p for doc in rows for p in facet_values(doc)))
@@ -146,25 +207,14 @@ def write(cursor, docs: Iterator[CableDocument], value_ids: ValueIds) -> tuple[s
     with raw.copy(
         "COPY search_pg_incoming (id, stamp, tsv, vals, day, newest, oldest) FROM STDIN"
     ) as copy:
-        for doc in rows:
+        for doc, vector in zip(rows, prepared.vectors, strict=True):
             newest, oldest = order_keys(doc)
             vals = sorted(ids[p] for p in facet_values(doc))
             copy.write_row(
                 (
                     doc.id,
                     doc.stamp,
-                    document_vector(
-                        doc.subject,
-                        doc.paragraphs,
-                        doc.tags,
-                        doc.origin,
-                        doc.classification,
-                        doc.id,
-                        addressees=" ".join([*doc.addressees, *doc.addressee_codes]),
-                        signer=doc.signer,
-                        markings=marking_codes(doc.markings),
-                        anomalies=doc.anomalies,
-                    ),
+                    vector,
                     "{" + ",".join(map(str, vals)) + "}",
                     day_of(doc),
                     newest,
@@ -183,8 +233,8 @@ def write(cursor, docs: Iterator[CableDocument], value_ids: ValueIds) -> tuple[s
         "ON CONFLICT (n) DO UPDATE SET vals = excluded.vals, day = excluded.day, "
         "newest = excluded.newest, oldest = excluded.oldest"
     )
-    if vocab:
-        items = sorted(vocab.items())
+    if prepared.vocab:
+        items = sorted(prepared.vocab.items())
         cursor.execute(
             "INSERT INTO search_pg_word (word, docs) "
             "SELECT * FROM unnest(%s::text[], %s::int[]) "
