@@ -9,7 +9,7 @@ from whoosh import fields
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec
 
-from search.backends.whoosh.blocks import PackedCodec, block_ids, block_weights
+from search.backends.whoosh.blocks import PackedCodec, block_ids, block_weights, narrow, widen
 from search.backends.whoosh.docsets import mapped_postings
 from search.backends.whoosh.schema import StemmedText
 
@@ -56,13 +56,46 @@ def test_packed_postings_decode_with_numpy(tmp_path):
         assert weights_b.tolist() == weights_a.tolist()
 
 
-def test_block_helpers_read_both_forms():
+def test_block_helpers_read_every_form():
     deltas = (3, 1, 4)
     packed = np.asarray(deltas, dtype="<u4").tobytes()
+    narrowed = narrow(np.asarray(deltas))
     assert block_ids(deltas).tolist() == block_ids(packed).tolist() == [3, 4, 8]
+    assert block_ids(narrowed).tolist() == [3, 4, 8]
     assert block_weights(None, 2).tolist() == [1.0, 1.0]
     assert block_weights(2.0, 2).tolist() == [2.0, 2.0]
     assert block_weights(np.asarray([1, 3], "<f4").tobytes(), 2).tolist() == [1.0, 3.0]
+    assert block_weights(narrow(np.asarray([1, 3])), 2).tolist() == [1.0, 3.0]
+
+
+def test_narrow_keeps_integers_in_the_smallest_unsigned_type():
+    for values, size in (([0, 255], 1), ([3, 256], 2), ([65_535], 2), ([65_536, 1], 4)):
+        raw = narrow(np.asarray(values))
+        assert raw[0] == size
+        assert widen(raw).tolist() == values
+
+
+def test_packed_blocks_are_written_narrowed(tmp_path):
+    packed = _index(tmp_path / "packed", PackedCodec(blocklimit=16))
+    with packed.reader() as reader:
+        matcher = reader.postings("body", "w3")
+        matcher._read_data()
+        ids, weights, values = matcher._data
+    assert ids[0] == 1 and weights[0] == 1  # deltas and frequencies below 256
+    assert values[0][0] == 1 and values[1][0] == 1  # counts, and positions below 256
+
+
+def test_fractional_weights_stay_float32(tmp_path):
+    schema = fields.Schema(body=StemmedText(field_boost=1.5))
+    (tmp_path / "ix").mkdir()
+    ix = windex.create_in(str(tmp_path / "ix"), schema)
+    writer = ix.writer(codec=PackedCodec(blocklimit=16))
+    for n in range(40):
+        writer.add_document(body="alpha " * (1 + n % 3))
+    writer.commit()
+    with ix.reader() as reader:
+        _, weights, _ = mapped_postings(reader.postings("body", "alpha"))
+    assert sorted(set(weights.tolist())) == [1.5, 3.0, 4.5]
 
 
 def _old_style_index(path):
@@ -101,7 +134,15 @@ def test_phrases_on_an_index_mixing_old_and_packed_segments(tmp_path):
             assert ours == theirs and theirs
 
 
-def test_block_positions_read_both_forms():
+def _forms(values: list[bytes], lengths: bytes) -> list:
+    """One block's CompactPositions values as whoosh3, PackedCodec before narrowing, and now."""
+    joined = b"".join(values)
+    counts = np.frombuffer(lengths, dtype="<u4").astype(np.int64) // 4
+    narrowed = [narrow(counts), narrow(np.frombuffer(joined, dtype="<u4"))]
+    return [tuple(values), [lengths, joined], narrowed]
+
+
+def test_block_positions_read_every_form():
     from search.backends.whoosh.blocks import block_positions
     from search.backends.whoosh.schema import CompactPositions
 
@@ -109,14 +150,14 @@ def test_block_positions_read_both_forms():
     values = [fmt.encode([1, 5]), fmt.encode([0]), fmt.encode([2, 3, 9])]
     lengths = np.fromiter(map(len, values), dtype="<u4").tobytes()
     ids, hit = np.array([10, 11, 12]), np.array([0, 2])
-    for raw in (tuple(values), [lengths, b"".join(values)]):
+    for raw in _forms(values, lengths):
         docs, counts, positions = block_positions(raw, hit, ids)
         assert docs.tolist() == [10, 12]
         assert counts.tolist() == [2, 3]
         assert positions.tolist() == [1, 5, 2, 3, 9]
 
 
-def test_block_positions_of_a_whole_block_read_both_forms():
+def test_block_positions_of_a_whole_block_read_every_form():
     from search.backends.whoosh.blocks import block_positions
     from search.backends.whoosh.schema import CompactPositions
 
@@ -124,7 +165,7 @@ def test_block_positions_of_a_whole_block_read_both_forms():
     values = [fmt.encode([1, 5]), fmt.encode([0]), fmt.encode([2, 3, 9])]
     lengths = np.fromiter(map(len, values), dtype="<u4").tobytes()
     ids, hit = np.array([10, 11, 12]), np.arange(3)
-    for raw in (tuple(values), [lengths, b"".join(values)]):
+    for raw in _forms(values, lengths):
         docs, counts, positions = block_positions(raw, hit, ids)
         assert docs.tolist() == [10, 11, 12]
         assert counts.tolist() == [2, 1, 3]

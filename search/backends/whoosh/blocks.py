@@ -7,6 +7,12 @@ bytes strings (uint32 deltas, float32 weights, value lengths and the values join
 numpy reads in one call each (search/backends/whoosh/docsets.py) and Whoosh's own matcher API
 still decodes. The codec is pickled into each segment it writes, so readers pick it up from
 the index; segments written by the plain codec keep reading as before. Keep the names.
+
+Each array is written in the smallest unsigned type that holds it (``narrow``): docnum deltas
+and term frequencies are nearly always below 256, positions below 65,536, so a block is about
+half its uint32 size and reads as fast (numpy widens it in the same call). A narrowed array is
+a list ``[itemsize, bytes]``; plain ``bytes`` are the uint32/float32 arrays of segments written
+before, still read as they were.
 """
 
 from __future__ import annotations
@@ -15,27 +21,52 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ListMatcher
 
+from search.backends.whoosh.schema import CompactPositions
+
+_UNSIGNED = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
+
+
+def narrow(values: np.ndarray) -> list:
+    """Non-negative integers below 2**32 as ``[itemsize, bytes]`` in the smallest type."""
+    top = int(values.max()) if values.size else 0
+    size = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+    return [size, values.astype(_UNSIGNED[size]).tobytes()]
+
+
+def widen(raw: list) -> np.ndarray:
+    """The array of a ``narrow`` list, in its stored type (callers widen as they need)."""
+    size, data = raw
+    return np.frombuffer(data, dtype=_UNSIGNED[size])
+
 
 class PackedPostingsWriter(W3PostingsWriter):
     def _mini_ids(self):
         if self._byteids:
             return super()._mini_ids()
         ids = np.asarray(self._ids, dtype=np.int64)
-        return np.diff(ids, prepend=0).astype("<u4").tobytes()
+        return narrow(np.diff(ids, prepend=0))
 
     def _mini_weights(self):
         weights = self._weights
         if self._byteids or all(w == weights[0] for w in weights):
             return super()._mini_weights()  # None or one float, as whoosh3 writes them
-        return np.asarray(weights, dtype="<f4").tobytes()
+        floats = np.asarray(weights, dtype="<f4")
+        # Term frequencies times a whole field boost: whole numbers, nearly all below 256.
+        if floats.min() >= 0 and floats.max() < 1 << 16 and (floats == np.floor(floats)).all():
+            return narrow(floats.astype(np.int64))
+        return floats.tobytes()
 
     def _mini_values(self):
         fixedsize = self._format.fixed_value_size()
         if self._byteids or (fixedsize is not None and fixedsize >= 0):
             return super()._mini_values()
         values = self._values
-        lengths = np.fromiter(map(len, values), dtype="<u4", count=len(values))
         # A list, where whoosh3 writes a tuple: how a reader tells the two apart.
+        if isinstance(self._format, CompactPositions):
+            # Each value is uint32 positions: their counts and all of them, narrowed.
+            counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
+            return [narrow(counts), narrow(np.frombuffer(b"".join(values), dtype="<u4"))]
+        lengths = np.fromiter(map(len, values), dtype="<u4", count=len(values))
         return [lengths.tobytes(), b"".join(values)]
 
 
@@ -44,7 +75,7 @@ class PackedLeafMatcher(W3LeafMatcher):
         if self._data is None:
             self._read_data()
         ids = self._data[0]
-        if isinstance(ids, bytes) and not self._byteids:
+        if isinstance(ids, (bytes, list)) and not self._byteids:
             self._ids = block_ids(ids).tolist()
         else:
             super()._read_ids()
@@ -52,8 +83,9 @@ class PackedLeafMatcher(W3LeafMatcher):
     def _read_weights(self):
         if self._data is None:
             self._read_data()
-        if isinstance(self._data[1], bytes):
-            self._weights = np.frombuffer(self._data[1], dtype="<f4").tolist()
+        weights = self._data[1]
+        if isinstance(weights, (bytes, list)):
+            self._weights = block_weights(weights, 0).tolist()
         else:
             super()._read_weights()
 
@@ -63,6 +95,9 @@ class PackedLeafMatcher(W3LeafMatcher):
         packed = self._data[2]
         if isinstance(packed, list):
             lengths, joined = packed
+            if isinstance(lengths, list):  # narrowed positions: back to uint32 values
+                lengths = (widen(lengths).astype("<u4") * 4).tobytes()
+                joined = widen(joined).astype("<u4").tobytes()
             ends = np.cumsum(np.frombuffer(lengths, dtype="<u4"), dtype=np.int64).tolist()
             starts = [0, *ends[:-1]]
             self._values = tuple(joined[a:b] for a, b in zip(starts, ends, strict=True))
@@ -99,13 +134,18 @@ class PackedCodec(W3Codec):
 
 def block_ids(raw) -> np.ndarray:
     """The docnums of one block's minified ids, packed or whoosh3's tuple of deltas."""
+    if isinstance(raw, list):
+        return np.cumsum(widen(raw), dtype=np.int64)
     if isinstance(raw, bytes):
         return np.cumsum(np.frombuffer(raw, dtype="<u4"), dtype=np.int64)
     return np.cumsum(np.asarray(raw, dtype=np.int64))
 
 
 def block_weights(raw, count: int) -> np.ndarray:
-    """One block's weights as float32, from any of the forms whoosh3 or PackedCodec write."""
+    """One block's weights as float32, from any of the forms whoosh3 or PackedCodec write
+    (``count`` is read only for the forms that hold one weight for the whole block)."""
+    if isinstance(raw, list):
+        return widen(raw).astype(np.float32)
     if raw is None or isinstance(raw, float):
         return np.full(count, 1.0 if raw is None else raw, dtype=np.float32)
     if isinstance(raw, bytes):
@@ -121,8 +161,12 @@ def block_positions(raw, hit: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, 
         lengths = np.fromiter(map(len, chosen_values), dtype=np.int64, count=len(chosen_values))
         joined = np.frombuffer(b"".join(chosen_values), dtype="<u4").astype(np.int64)
         return ids[hit], lengths // 4, joined
-    counts = np.frombuffer(raw[0], dtype="<u4").astype(np.int64) // 4
-    positions = np.frombuffer(raw[1], dtype="<u4")
+    if isinstance(raw[0], list):  # narrowed: counts and positions
+        counts = widen(raw[0]).astype(np.int64)
+        positions = widen(raw[1])
+    else:
+        counts = np.frombuffer(raw[0], dtype="<u4").astype(np.int64) // 4
+        positions = np.frombuffer(raw[1], dtype="<u4")
     if len(hit) == len(counts):  # the whole block (hit is sorted and distinct)
         return ids, counts, positions.astype(np.int64)
     starts = np.cumsum(counts) - counts
