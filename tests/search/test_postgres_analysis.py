@@ -56,3 +56,10 @@ def test_a_lexeme_keeps_at_most_the_positions_postgresql_keeps():
     vector = document_vector(fold("", ["the " * 1000]), {}, "", "", "X")
     positions = vector.split("'the':")[1].split(" ")[0].split(",")
     assert len(positions) == MAX_POSITIONS
+
+
+def test_a_word_first_seen_past_the_last_position_is_kept_at_it():
+    # A cable over 16,383 words whose tail holds a new word (one of 251,287 generated cables
+    # stopped an import on it).
+    vector = document_vector(fold("", ["the " * 16_400 + "zebra"]), {}, "", "", "X")
+    assert "'zebra':16383" in vector

@@ -111,8 +111,9 @@ def _position_lists(found: list[str], start: int) -> dict[str, list[str]]:
     for position, term in zip(_POSITION[start:], found, strict=False):
         out[term].append(position)
     for term in found[MAX_POSITION + 1 - start :]:
-        if out[term][-1] != _POSITION[-1]:
-            out[term].append(_POSITION[-1])
+        positions = out[term]  # empty for a word first seen past the limit
+        if not positions or positions[-1] != _POSITION[-1]:
+            positions.append(_POSITION[-1])
     return out
 
 
