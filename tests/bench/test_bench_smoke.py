@@ -162,3 +162,22 @@ def test_page_cache_times_every_class_evicted_and_cached(smoke_run, capsys):
     assert rc == 0
     assert all(f"| {cls} | " in out for cls in CLASSES)
     assert "| - |" not in out  # a figure for every class, both ways
+
+
+@pytest.mark.slow
+def test_compare_puts_runs_side_by_side_with_fts5(smoke_result):
+    from bench.compare import compare
+
+    postgres_like = {**smoke_result, "engine": "postgres"}
+    text = compare([smoke_result, postgres_like])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines()}
+    assert all(rows[c].count(" / ") == 5 for c in CLASSES)  # 2 runs x (service, page), FTS5
+    assert "Whoosh (" in text and "PostgreSQL (" in text
+
+
+def test_compare_refuses_runs_of_different_corpora():
+    from bench.compare import compare
+
+    a = {"cables": 2000, "seed": 1, "queries": [], "engine": "whoosh"}
+    with pytest.raises(SystemExit, match="not comparable"):
+        compare([a, {**a, "seed": 2}])

@@ -63,3 +63,21 @@ def test_a_word_first_seen_past_the_last_position_is_kept_at_it():
     # stopped an import on it).
     vector = document_vector(fold("", ["the " * 16_400 + "zebra"]), {}, "", "", "X")
     assert "'zebra':16383" in vector
+
+
+def test_words_side_by_side_are_also_pair_lexemes():
+    vector = document_vector(
+        fold("Missile talks", ["Russia objects to missile defense."]), {}, "", "", "X"
+    )
+    for pair in ("'q:missil talk'", "'q:russia object'", "'q:missil defens'"):
+        assert pair in vector
+
+
+def test_no_pair_spans_the_subject_and_the_paragraphs():
+    vector = document_vector(fold("Missile talks", ["Russia objects"]), {}, "", "", "X")
+    assert "'q:talk russia'" not in vector
+
+
+def test_no_pair_is_written_past_the_last_position():
+    vector = document_vector(fold("", ["the " * 16_400 + "zebra crossing"]), {}, "", "", "X")
+    assert "'q:the the'" in vector and "'q:zebra cross'" not in vector

@@ -151,3 +151,33 @@ def test_the_words_every_match_holds_rank_together():
 def test_one_word_or_alternatives_have_no_cover_to_rank():
     assert compile_query(parse("lavrov").tree).cover is None
     assert compile_query(parse("lavrov OR kremlin").tree).cover is None
+
+
+def paired(q: str) -> str:
+    w = compile_query(parse(q).tree, paired=True).where
+    assert w is not None and w.text == "d.tsv @@ %s::tsquery", w
+    return w.params[0]
+
+
+def test_on_a_paired_index_a_two_word_phrase_is_its_pair_lexeme():
+    assert paired('"missile defense"') == "'q:missil defens'"
+
+
+def test_on_a_paired_index_a_longer_phrase_needs_its_pairs_and_its_positions():
+    assert paired('"ballistic missile defense"') == (
+        "('q:ballist missil' & 'q:missil defens' & ('ballist' <-> 'missil' <-> 'defens'))"
+    )
+
+
+def test_a_subject_phrase_keeps_its_positions_on_a_paired_index():
+    assert paired('subject:"missile defense"') == "('s:missil' <-> 's:defens')"
+
+
+def test_a_phrase_ranks_by_its_positions_on_a_paired_index():
+    compiled = compile_query(parse('"missile defense"').tree, paired=True)
+    assert compiled.rank == "('missil' <-> 'defens')"
+
+
+def test_a_phrase_of_a_very_long_word_keeps_its_positions():
+    long_word = "x" * 101
+    assert paired(f'"{long_word} defense"') == f"('{long_word}' <-> 'defens')"

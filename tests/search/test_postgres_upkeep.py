@@ -135,3 +135,36 @@ def test_on_sqlite_the_engine_says_it_needs_postgresql(engine):
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="what SQLite deployments see")
 def test_on_sqlite_the_migration_creates_no_engine_tables(db):
     assert not [t for t in connection.introspection.table_names() if t.startswith("search_pg")]
+
+
+def _forget_pairs() -> None:
+    """The index as one built before pair lexemes existed says it is."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_pg_meta WHERE key = 'pairs'")
+
+
+PHRASES = ('"missile defense"', '"defense missile"', '"foreign minister lavrov"', '"the the"')
+
+
+@on_postgres
+def test_pair_lexemes_find_what_positions_find(engine, store):
+    store("07MOSCOW5100", "10BERLIN193", "09PARIS1254")
+    paired = {q: sorted(ids(engine, q)) for q in PHRASES}
+    _forget_pairs()
+    assert paired == {q: sorted(ids(engine, q)) for q in PHRASES}
+    assert paired['"missile defense"'] and not paired['"the the"']
+
+
+@on_postgres
+def test_check_says_when_the_index_predates_pair_lexemes(engine, store):
+    store("07MOSCOW5100")
+    _forget_pairs()
+    assert any("rebuild_index" in note for note in engine.check().notes)
+
+
+@on_postgres
+def test_a_rebuild_gives_an_old_index_its_pair_lexemes(engine, store):
+    store("07MOSCOW5100")
+    _forget_pairs()
+    engine.rebuild()
+    assert not any("pair" in note for note in engine.check().notes)

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from django.db import DatabaseError, connection, transaction
@@ -64,6 +65,12 @@ RANK_NORMALIZATION = 0
 # 0.874 (300), 0.962 (1,000), 0.961 (3,000); subject 0.937 -> 0.997.
 PROXIMITY_BOOST = 1000.0
 WRITE_CHUNK = 500  # cables per COPY
+
+
+class Meta(NamedTuple):
+    generation: int
+    built: bool
+    paired: bool  # every vector holds pair lexemes (built or rebuilt since they exist)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,36 +149,37 @@ class PostgresBackend(BaseSearchBackend):
         return connection.cursor()
 
     @staticmethod
-    def _meta(cursor) -> tuple[int, bool]:
+    def _meta(cursor) -> Meta:
         try:
             # A savepoint: a missing table must not break the caller's transaction.
             with transaction.atomic():
                 cursor.execute(
                     "SELECT max(value) FILTER (WHERE key = 'generation'), "
-                    "max(value) FILTER (WHERE key = 'built') FROM search_pg_meta"
+                    "max(value) FILTER (WHERE key = 'built'), "
+                    "max(value) FILTER (WHERE key = 'pairs') FROM search_pg_meta"
                 )
-                generation, built = cursor.fetchone()
+                generation, built, paired = cursor.fetchone()
         except DatabaseError as exc:
             raise IndexUnavailable(
                 "The PostgreSQL search tables are missing. Run: manage.py migrate"
             ) from exc
-        return int(generation or 0), bool(built)
+        return Meta(int(generation or 0), bool(built), bool(paired))
 
-    def _ready(self, cursor) -> int:
-        """The generation; IndexUnavailable when the index was never built over stored cables."""
-        generation, built = self._meta(cursor)
-        if not built:
+    def _ready(self, cursor) -> Meta:
+        """The index's state; IndexUnavailable when it was never built over stored cables."""
+        meta = self._meta(cursor)
+        if not meta.built:
             from cables.models import Cable
 
             if Cable.objects.exists():
                 raise IndexUnavailable(
                     "The search index has not been built. Run: manage.py rebuild_index"
                 )
-        return generation
+        return meta
 
     def generation(self) -> int:
         with self._cursor() as cursor:
-            return self._ready(cursor)
+            return self._ready(cursor).generation
 
     @contextmanager
     def _reading(self):
@@ -194,13 +202,14 @@ class PostgresBackend(BaseSearchBackend):
     def warm(self) -> None:
         """Read the current generation's arrays now, not in a first visitor's search."""
         with self._reading() as cursor:
-            self._arrays(cursor, self._ready(cursor))
+            self._arrays(cursor, self._ready(cursor).generation)
 
     # -- compiling ------------------------------------------------------------------------
 
     @staticmethod
-    def plan(criteria: Criteria) -> Plan:
-        return Plan(compile_query(criteria.tree), criteria, tuple(unsearchable(criteria.tree)))
+    def plan(criteria: Criteria, paired: bool = False) -> Plan:
+        tree = criteria.tree
+        return Plan(compile_query(tree, paired=paired), criteria, tuple(unsearchable(tree)))
 
     def _arrays(self, cursor, generation: int) -> LibraryArrays:
         """This generation's arrays, read once per process (readers wait for one reader)."""
@@ -238,9 +247,9 @@ class PostgresBackend(BaseSearchBackend):
     def match(self, request: MatchRequest) -> Match:
         criteria = request.criteria
         with self._reading() as cursor:
-            generation = self._ready(cursor)
-            plan = self.plan(criteria)
-            arrays = self._arrays(cursor, generation)
+            meta = self._ready(cursor)
+            plan = self.plan(criteria, meta.paired)
+            arrays = self._arrays(cursor, meta.generation)
             found = self._found(cursor, plan, arrays)
             total = int(np.count_nonzero(found.final))
             facets = {}
@@ -265,15 +274,18 @@ class PostgresBackend(BaseSearchBackend):
 
     def count(self, criteria: Criteria) -> int:
         with self._reading() as cursor:
-            arrays = self._arrays(cursor, self._ready(cursor))
-            return int(np.count_nonzero(self._found(cursor, self.plan(criteria), arrays).final))
+            meta = self._ready(cursor)
+            arrays = self._arrays(cursor, meta.generation)
+            plan = self.plan(criteria, meta.paired)
+            return int(np.count_nonzero(self._found(cursor, plan, arrays).final))
 
     def iter_ids(self, criteria: Criteria, sort: str, limit: int) -> Iterator[str]:
         if limit <= 0:
             return iter(())
         with self._reading() as cursor:
-            arrays = self._arrays(cursor, self._ready(cursor))
-            plan = self.plan(criteria)
+            meta = self._ready(cursor)
+            arrays = self._arrays(cursor, meta.generation)
+            plan = self.plan(criteria, meta.paired)
             found = self._found(cursor, plan, arrays)
             ranked = self._ordered(cursor, plan, arrays, found.final, sort, 0, limit)
         return iter([i for i, _ in ranked])
@@ -428,8 +440,7 @@ class PostgresBackend(BaseSearchBackend):
 
     def prepare(self) -> None:
         with self._cursor() as cursor:
-            _generation, built = self._meta(cursor)
-            if built:
+            if self._meta(cursor).built:
                 return
             from cables.models import Cable
 
@@ -438,6 +449,7 @@ class PostgresBackend(BaseSearchBackend):
                     "The search index has not been built. Run: manage.py rebuild_index"
                 )
             store.bump_generation(cursor, built=True)
+            store.mark_paired(cursor)  # the library is empty: every vector will hold pairs
 
     def index_cables(self, ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(ids))
@@ -479,6 +491,7 @@ class PostgresBackend(BaseSearchBackend):
                 if progress:
                     progress(n)
             store.bump_generation(cursor, built=True)
+            store.mark_paired(cursor)
         with self._cursor() as cursor:
             cursor.execute("ANALYZE search_pg_doc")
             cursor.execute("ANALYZE search_pg_facet")
@@ -493,12 +506,13 @@ class PostgresBackend(BaseSearchBackend):
             cursor.execute("DELETE FROM search_pg_doc")
             cursor.execute("DELETE FROM search_pg_word")
             store.bump_generation(cursor, built=True)
+            store.mark_paired(cursor)
 
     def check(self) -> IndexDrift:
         stamps = db_stamps()
         with self._cursor() as cursor:
-            _generation, built = self._meta(cursor)
-            if not built:
+            meta = self._meta(cursor)
+            if not meta.built:
                 return IndexDrift(
                     missing=tuple(sorted(stamps)),
                     total_db=len(stamps),
@@ -515,6 +529,11 @@ class PostgresBackend(BaseSearchBackend):
         unknown = sorted(set(indexed) - set(stamps))
         stale = sorted(i for i in set(stamps) & set(indexed) if stamps[i] != indexed[i])
         notes = (f"{no_facets} indexed cables without facet rows",) if no_facets else ()
+        if not meta.paired:
+            notes += (
+                "built before pair lexemes: phrases re-read every candidate's vector (slow); "
+                "manage.py rebuild_index adds them",
+            )
         if no_facets:
             with self._cursor() as cursor:
                 cursor.execute(

@@ -16,7 +16,9 @@ from search.backends.postgres.analysis import (
     ID_PREFIX,
     MARKING_PREFIX,
     MAX_WORD,
+    PAIR_WORD_MAX,
     WORD_PREFIX,
+    pairs,
     plain_words,
     quote,
     terms,
@@ -75,15 +77,28 @@ def _any(parts: list[str]) -> str | None:
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
 
-def _lexemes(lexemes: list[str], weight: str = "") -> str | None:
-    """Words read from one query word: alone, or several that must follow each other."""
+def _lexemes(lexemes: list[str], weight: str = "", paired: bool = False) -> str | None:
+    """Words read from one query word: alone, or several that must follow each other.
+
+    ``paired`` (matching, on an index that holds pair lexemes, analysis.PAIR_PREFIX): two
+    words are their pair lexeme, answered by the GIN index alone; more are their pairs ANDed
+    with the positions, so that only cables holding every pair have their vectors re-read.
+    Ranking keeps the positions (``ts_rank_cd`` ignores lexemes without them)."""
     if not lexemes:
         return None
     marked = [quote(lex) + (f":{weight}" if weight else "") for lex in lexemes]
-    return marked[0] if len(marked) == 1 else "(" + " <-> ".join(marked) + ")"
+    if len(marked) == 1:
+        return marked[0]
+    chain = "(" + " <-> ".join(marked) + ")"
+    if not paired or weight or max(map(len, lexemes)) > PAIR_WORD_MAX:
+        return chain
+    paired_lexemes = [quote(p) for p in sorted(pairs(lexemes))]
+    if len(lexemes) == 2:
+        return paired_lexemes[0]
+    return "(" + " & ".join([*paired_lexemes, chain]) + ")"
 
 
-def _text(fieldname: str, text: str, prefix: bool) -> str | None:
+def _text(fieldname: str, text: str, prefix: bool, paired: bool = False) -> str | None:
     """Subject/text/any words (stemmed) and person/origin/classification words (folded)."""
     if fieldname in _FOLDED:
         tag = WORD_PREFIX[fieldname]
@@ -100,7 +115,7 @@ def _text(fieldname: str, text: str, prefix: bool) -> str | None:
         folded = text.lower()
         if _PREFIX_OK.fullmatch(folded) and len(folded) <= MAX_WORD:
             return quote(tag + folded.rstrip(".")) + ":*" + weight
-    return _lexemes([tag + t for t in terms(text)], weight)
+    return _lexemes([tag + t for t in terms(text)], weight, paired and not tag)
 
 
 _FOLDED = ("person", "origin", "classification", "addressee", "signer")
@@ -122,21 +137,21 @@ def _near(node: Near) -> str | None:
     return "(" + " | ".join(options) + ")"
 
 
-def _word(node: Word) -> str | None:
+def _word(node: Word, paired: bool = False) -> str | None:
     if node.field == "id":
         return quote(ID_PREFIX + node.text[:MAX_WORD]) + (":*" if node.prefix else "")
     if node.field in CODE_PREFIX:
         return quote(CODE_PREFIX[node.field] + node.text[:MAX_WORD]) + (":*" if node.prefix else "")
     fieldname = node.field if node.field in ("subject", "text", *WORD_PREFIX) else "any"
-    words = _text(fieldname, node.text, node.prefix)
+    words = _text(fieldname, node.text, node.prefix, paired)
     if fieldname == "any" and not node.prefix and CABLE_ID_RE.match(node.text):
         return _any([quote(ID_PREFIX + node.text.upper()[:MAX_WORD]), words or ""])
     return words
 
 
-def _phrase(node: Phrase) -> str | None:
+def _phrase(node: Phrase, paired: bool = False) -> str | None:
     fieldname = node.field if node.field in ("subject", "text", *WORD_PREFIX) else "any"
-    return _text(fieldname, node.text, False)
+    return _text(fieldname, node.text, False, paired)
 
 
 def _day(d) -> int:
@@ -149,12 +164,12 @@ def _as_sql(part: Tsq | Sql) -> Sql:
     return Sql("d.tsv @@ %s::tsquery", (part.text,))
 
 
-def _node(node: Node) -> Tsq | Sql | None:
+def _node(node: Node, paired: bool) -> Tsq | Sql | None:
     if isinstance(node, Cite):
         ids = [quote(ID_PREFIX + i[:MAX_WORD]) for i in node.ids]
         # The words as typed, as text only (the ids above already stand for the id).
         typed = node.words.children if isinstance(node.words, And) else (node.words,)
-        texts = [_text("any", w.text, False) for w in typed if isinstance(w, Word)]
+        texts = [_text("any", w.text, False, paired) for w in typed if isinstance(w, Word)]
         texts = [t for t in texts if t]
         words = texts[0] if len(texts) == 1 else ("(" + " & ".join(texts) + ")" if texts else "")
         return Tsq(_any([*ids, words]))
@@ -166,24 +181,24 @@ def _node(node: Node) -> Tsq | Sql | None:
         # those paragraphs (Match.notes says so).
         return Tsq(quote(MARKING_PREFIX + node.code[:MAX_WORD]))
     if isinstance(node, Word):
-        text = _word(node)
+        text = _word(node, paired)
         return Tsq(text) if text else None
     if isinstance(node, Phrase):
-        text = _phrase(node)
+        text = _phrase(node, paired)
         return Tsq(text) if text else None
     if isinstance(node, DateRange):
         lo = _day(node.start) if node.start else 10000101
         hi = _day(node.end) if node.end else 99991231
         return Sql("f.day BETWEEN %s AND %s", (lo, hi))
     if isinstance(node, Not):
-        inner = _node(node.child)
+        inner = _node(node.child, paired)
         if inner is None:
             return None
         if isinstance(inner, Tsq):
             return Tsq(f"!{inner.text}" if _atomic(inner.text) else f"!({inner.text})")
         return Sql(f"NOT ({inner.text})", inner.params)
     if isinstance(node, (And, Or)):
-        parts = [p for p in (_node(c) for c in node.children) if p is not None]
+        parts = [p for p in (_node(c, paired) for c in node.children) if p is not None]
         if not parts:
             return None
         op = " & " if isinstance(node, And) else " | "
@@ -268,9 +283,10 @@ def _named_ids(node: Node | None, negated: bool = False) -> list[str]:
     return []
 
 
-def compile_query(tree: Node | None) -> Compiled:
-    """The condition for ``tree`` (None or nothing searchable: every cable)."""
-    part = _node(tree) if tree is not None else None
+def compile_query(tree: Node | None, *, paired: bool = False) -> Compiled:
+    """The condition for ``tree`` (None or nothing searchable: every cable); ``paired``: the
+    index holds pair lexemes (every vector written since it was built or rebuilt)."""
+    part = _node(tree, paired) if tree is not None else None
     where = _as_sql(part) if part is not None else None
     return Compiled(
         where,

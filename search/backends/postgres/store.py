@@ -249,6 +249,14 @@ def delete(cursor, ids: list[str]) -> None:
         cursor.execute("DELETE FROM search_pg_doc WHERE id = ANY(%s::text[])", [ids])
 
 
+def mark_paired(cursor) -> None:
+    """Every vector of the index now holds pair lexemes (analysis.PAIR_PREFIX)."""
+    cursor.execute(
+        "INSERT INTO search_pg_meta VALUES ('pairs', 1) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+
+
 def bump_generation(cursor, *, built: bool = False) -> None:
     cursor.execute(
         "UPDATE search_pg_meta SET value = CASE key WHEN 'generation' THEN value + 1 "
