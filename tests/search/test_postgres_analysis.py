@@ -79,5 +79,10 @@ def test_no_pair_spans_the_subject_and_the_paragraphs():
 
 
 def test_no_pair_is_written_past_the_last_position():
-    vector = document_vector(fold("", ["the " * 16_400 + "zebra crossing"]), {}, "", "", "X")
-    assert "'q:the the'" in vector and "'q:zebra cross'" not in vector
+    vector = document_vector(fold("", ["word " * 16_400 + "zebra crossing"]), {}, "", "", "X")
+    assert "'q:word word'" in vector and "'q:zebra cross'" not in vector
+
+
+def test_numbers_and_the_commonest_words_form_no_pairs():
+    vector = document_vector(fold("", ["Minister of Defense 2007 budget"]), {}, "", "", "X")
+    assert "'q:" not in vector

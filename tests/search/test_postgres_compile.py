@@ -169,6 +169,13 @@ def test_on_a_paired_index_a_longer_phrase_needs_its_pairs_and_its_positions():
     )
 
 
+def test_a_phrase_of_common_words_uses_the_pairs_it_has_and_its_positions():
+    assert paired('"prime minister of india"') == (
+        "('q:prime minist' & ('prime' <-> 'minist' <-> 'of' <-> 'india'))"
+    )
+    assert paired('"minister of defense"') == "('minist' <-> 'of' <-> 'defens')"
+
+
 def test_a_subject_phrase_keeps_its_positions_on_a_paired_index():
     assert paired('subject:"missile defense"') == "('s:missil' <-> 's:defens')"
 

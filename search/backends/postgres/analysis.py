@@ -43,6 +43,15 @@ MARKING_PREFIX = "m:"  # each paragraph marking a cable holds, and its level ("m
 # every cable holding both words (a common phrase: 1.2 s at 251,287 cables, docs/scaling.md).
 PAIR_PREFIX = "q:"
 PAIR_WORD_MAX = 100  # longer words form no pairs (a pair must stay under 2,047 bytes)
+# Nor do numbers, single letters and the commonest words: with them, a real cable has ~1,090
+# distinct pairs, without ~400 (500 cables of the shared corpus), and every pair made the
+# import at 251,287 cables twice as slow (the GIN index's work). A phrase holding such words
+# is found by the pairs it has and its positions.
+_COMMONEST = (
+    "a an and are as at be been but by for from had has have he his in is it its of on or our "
+    "said that the their there they this to was we were which who will with would"
+)
+PAIR_STOP = frozenset(map(stem, _COMMONEST.split()))
 ID_PREFIX = "i:"
 _WORDS = re.compile(TEXT_PATTERN)
 _PLAIN = re.compile(r"\w+")
@@ -122,12 +131,16 @@ def _position_lists(found: list[str], start: int) -> dict[str, list[str]]:
     return out
 
 
+def _pairable(term: str) -> bool:
+    return 1 < len(term) <= PAIR_WORD_MAX and term not in PAIR_STOP and not term.isdigit()
+
+
 def pairs(found: list[str]) -> set[str]:
-    """The pair lexemes of terms in order (none for a word over PAIR_WORD_MAX characters)."""
+    """The pair lexemes of terms in order: two side by side, both pairable."""
     return {
         f"{PAIR_PREFIX}{a} {b}"
         for a, b in zip(found, found[1:], strict=False)
-        if len(a) <= PAIR_WORD_MAX and len(b) <= PAIR_WORD_MAX
+        if _pairable(a) and _pairable(b)
     }
 
 

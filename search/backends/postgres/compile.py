@@ -16,7 +16,6 @@ from search.backends.postgres.analysis import (
     ID_PREFIX,
     MARKING_PREFIX,
     MAX_WORD,
-    PAIR_WORD_MAX,
     WORD_PREFIX,
     pairs,
     plain_words,
@@ -81,21 +80,20 @@ def _lexemes(lexemes: list[str], weight: str = "", paired: bool = False) -> str 
     """Words read from one query word: alone, or several that must follow each other.
 
     ``paired`` (matching, on an index that holds pair lexemes, analysis.PAIR_PREFIX): two
-    words are their pair lexeme, answered by the GIN index alone; more are their pairs ANDed
-    with the positions, so that only cables holding every pair have their vectors re-read.
-    Ranking keeps the positions (``ts_rank_cd`` ignores lexemes without them)."""
+    pairable words are their pair lexeme, answered by the GIN index alone; otherwise the
+    phrase's pairs are ANDed with its positions, so that only cables holding every pair have
+    their vectors re-read. Ranking keeps the positions (``ts_rank_cd`` ignores lexemes
+    without them)."""
     if not lexemes:
         return None
     marked = [quote(lex) + (f":{weight}" if weight else "") for lex in lexemes]
     if len(marked) == 1:
         return marked[0]
     chain = "(" + " <-> ".join(marked) + ")"
-    if not paired or weight or max(map(len, lexemes)) > PAIR_WORD_MAX:
-        return chain
-    paired_lexemes = [quote(p) for p in sorted(pairs(lexemes))]
-    if len(lexemes) == 2:
-        return paired_lexemes[0]
-    return "(" + " & ".join([*paired_lexemes, chain]) + ")"
+    found = sorted(pairs(lexemes)) if paired and not weight else []
+    if len(lexemes) == 2 and found:
+        return quote(found[0])
+    return "(" + " & ".join([*map(quote, found), chain]) + ")" if found else chain
 
 
 def _text(fieldname: str, text: str, prefix: bool, paired: bool = False) -> str | None:
