@@ -169,17 +169,13 @@ def prepare(docs: Iterable[CableDocument]) -> Prepared:
     return Prepared(kept, vectors, vocab)
 
 
-def write(cursor, docs: Iterable[CableDocument], value_ids: ValueIds) -> tuple[set[str], int]:
-    """Upsert these documents. Returns (ids written, count)."""
-    return put(cursor, prepare(docs), value_ids)
-
-
 def write_chunks(
     cursor, chunks: Iterator[list[CableDocument]], value_ids: ValueIds
 ) -> Iterator[tuple[set[str], int]]:
-    """``write`` for each chunk, yielding as each lands; the next chunk's literals are built
-    in a thread while the server parses and indexes this one's (the socket wait frees the GIL),
-    which overlaps most of the client's and the server's work."""
+    """Upsert each chunk (``prepare`` then ``put``), yielding (ids written, count) as each
+    lands; the next chunk's literals are built in a thread while the server parses and
+    indexes this one's (the socket wait frees the GIL), which overlaps most of the client's
+    and the server's work."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-prepare") as pool:
         pending: Future | None = None
         for chunk in chunks:
