@@ -1,7 +1,8 @@
-"""A throwaway PostgreSQL cluster for ``bench/run.py --engine postgres`` (as .ci/with-postgres).
+"""A PostgreSQL cluster for ``bench/run.py --engine postgres`` (as .ci/with-postgres).
 
 Debian's postgresql package (initdb, pg_ctl), a random local port, a temp folder deleted at
-exit. Durable (fsync on) unlike the test cluster, since the import is measured; the settings
+exit; or, with ``--pg-dir``, a folder kept after the run, whose cluster a later run starts
+again (``--reuse-data`` then searches the same database without importing it again). Durable (fsync on) unlike the test cluster, since the import is measured; the settings
 are printed with the results.
 """
 
@@ -43,10 +44,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def cluster() -> Iterator[dict]:
-    """Yields {"url": DATABASE_URL, "settings": ..., "version": ...} while the server runs."""
+def cluster(keep: Path | None = None) -> Iterator[dict]:
+    """Yields {"url": DATABASE_URL, "settings": ..., "version": ...} while the server runs.
+
+    ``keep``: the cluster lives in this folder and stays there (created on first use)."""
     bindir = _bindir()
-    folder = Path(tempfile.mkdtemp(prefix="cablesearch-bench-pg."))
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        folder = keep.resolve()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="cablesearch-bench-pg."))
     folder.chmod(0o755)
     as_pg: list[str] = []
     if os.getuid() == 0:  # PostgreSQL refuses to run as root
@@ -55,25 +62,28 @@ def cluster() -> Iterator[dict]:
     port = _free_port()
     data = folder / "data"
     options = " ".join(f"-c {k}={v}" for k, v in SETTINGS.items())
+    fresh = not (data / "PG_VERSION").exists()
     try:
-        subprocess.run(
-            [*as_pg, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--locale=C.UTF-8"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        if fresh:
+            subprocess.run(
+                [*as_pg, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                 "-E", "UTF8", "--locale=C.UTF-8"],
+                check=True, capture_output=True,
+            )  # fmt: skip
         subprocess.run(
             [*as_pg, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
              "-w", "-s", "start", "-o",
              f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 {options}"],
             check=True,
         )  # fmt: skip
-        subprocess.run(
-            [*as_pg, str(bindir / "psql"), "-h", str(folder), "-p", str(port), "-U", "postgres",
-             "-q", "-v", "ON_ERROR_STOP=1",
-             "-c", "CREATE ROLE cablesearch LOGIN CREATEDB PASSWORD 'cablesearch'",
-             "-c", "CREATE DATABASE cablesearch OWNER cablesearch"],
-            check=True,
-        )  # fmt: skip
+        if fresh:
+            subprocess.run(
+                [*as_pg, str(bindir / "psql"), "-h", str(folder), "-p", str(port), "-U", "postgres",
+                 "-q", "-v", "ON_ERROR_STOP=1",
+                 "-c", "CREATE ROLE cablesearch LOGIN CREATEDB PASSWORD 'cablesearch'",
+                 "-c", "CREATE DATABASE cablesearch OWNER cablesearch"],
+                check=True,
+            )  # fmt: skip
         version = subprocess.run(
             [str(bindir / "postgres"), "--version"], capture_output=True, text=True
         ).stdout.split()[-1]
@@ -88,7 +98,8 @@ def cluster() -> Iterator[dict]:
             [*as_pg, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
             capture_output=True,
         )
-        shutil.rmtree(folder, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _times(pid: int) -> list[int] | None:

@@ -205,6 +205,13 @@ def step_generate(args, pool) -> tuple[Path, dict]:
 def step_import(args, corpus_file: Path, data_dir: Path, text_bytes: int) -> dict:
     env = django_env(data_dir)
     logf = args.work / f"import-{args.cables}.log"
+    if POSTGRES and count_cables(data_dir):
+        # A kept cluster (--pg-dir) of an earlier run: an import would find every cable
+        # unchanged and measure nothing.
+        return {
+            "error": "the kept PostgreSQL cluster holds cables: pass --reuse-data, or "
+            "remove its --pg-dir folder to import again"
+        }
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -683,11 +690,17 @@ def main(argv: list[str] | None = None) -> int:
         "PostgreSQL search engine; results go to bench/results only unless --results-md",
     )
     ap.add_argument("--results-md", action="store_true", help="rewrite RESULTS.md anyway")
+    ap.add_argument(
+        "--pg-dir",
+        type=Path,
+        help="postgres: keep the cluster in this folder (created on first use) instead of a "
+        "throwaway one; a later run with the same folder and --reuse-data searches it again",
+    )
     args = ap.parse_args(argv)
     if args.engine == "postgres":
-        if args.reuse_data:
-            ap.error("--reuse-data needs the database of an earlier run; a cluster is throwaway")
-        with pg.cluster() as server:
+        if args.reuse_data and args.pg_dir is None:
+            ap.error("--reuse-data needs the database of an earlier run: pass its --pg-dir")
+        with pg.cluster(args.pg_dir) as server:
             POSTGRES.update(server)
             try:
                 return _main(args)

@@ -56,3 +56,20 @@ def test_spans_are_the_whoosh_engines(q, text):
 
     whoosh = Matcher(positive_words(parse(q).tree)).spans(text, limit=None)
     assert spans(q, text) == whoosh
+
+
+def test_starts_name_what_every_matching_word_begins_with():
+    # The page loads only paragraphs holding one of them (search.hydrate.paragraphs_of).
+    assert Highlighter(parse('relational "missile defense" embass*').tree).starts == (
+        "defe",
+        "embass",
+        "miss",
+        "rel",
+    )
+
+
+def test_every_found_word_holds_a_start():
+    lighter = Highlighter(parse("ponies relational").tree)
+    text = "Ponies and relations; pony relate"
+    found = [text[a:b].lower() for a, b, _ in lighter.spans(text)]
+    assert found and all(any(s in w for s in lighter.starts) for w in found)

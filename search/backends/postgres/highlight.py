@@ -8,11 +8,10 @@ is one span where its words follow each other with nothing but spaces or punctua
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from search.backends.postgres.analysis import TEXT_PATTERN, terms
-from search.backends.spans import join_phrases
+from search.backends.spans import candidate_start, candidate_words, join_phrases
 from search.query import Node, Word, positive_words
 
 MAX_CANDIDATES = 160  # candidate words looked at when a limit is asked (a phrase's words alone)
@@ -21,12 +20,6 @@ MAX_CANDIDATES = 160  # candidate words looked at when a limit is asked (a phras
 @lru_cache(maxsize=50_000)
 def _stems(word: str) -> tuple[str, ...]:
     return tuple(terms(word))
-
-
-def _start(stem: str) -> str:
-    # A Porter stem can differ from its word in the last two letters ("relate" from
-    # "relational", "poni" from "ponies"): look at words sharing the rest.
-    return stem if len(stem) <= 3 else stem[: max(3, len(stem) - 2)]
 
 
 class Highlighter:
@@ -49,12 +42,12 @@ class Highlighter:
             else:
                 (self.subject_stems if subject else self.stems).update(stems)
         self._phrase_stems = {s for p in self.phrases | self.subject_phrases for s in p}
-        starts = {_start(s) for s in self.stems | self.subject_stems | self._phrase_stems}
+        starts = {candidate_start(s) for s in self.stems | self.subject_stems | self._phrase_stems}
         starts |= set(self.prefixes)
-        alternatives = "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
-        self._candidates = (
-            re.compile(rf"(?<![\w.])(?:{alternatives})\w*(?:\.\w+)*", re.I) if starts else None
-        )
+        # Every match starts with one of these (any case): hydration loads only paragraphs
+        # holding one (search/hydrate.py).
+        self.starts = tuple(sorted(starts))
+        self._candidates = candidate_words(starts)
         assert TEXT_PATTERN == r"\w+(?:\.\w+)*"  # the candidate regex reads words the same way
 
     def __bool__(self) -> bool:

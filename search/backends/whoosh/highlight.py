@@ -7,10 +7,9 @@ escapes the text and adds <mark> (the same for every engine).
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from search.backends.spans import join_phrases
+from search.backends.spans import candidate_start, candidate_words, join_phrases
 from search.backends.whoosh.compile import analyse
 from search.backends.whoosh.schema import TEXT_ANALYZER
 from search.query import Phrase, Word
@@ -23,12 +22,6 @@ CANDIDATES_PER_SPAN = 4
 @lru_cache(maxsize=50_000)
 def _stems(word: str) -> tuple[str, ...]:
     return tuple(analyse(TEXT_ANALYZER, word))
-
-
-def _candidate_prefix(stem: str) -> str:
-    # A Porter stem can differ from its word in the last two letters ("relate" from
-    # "relational", "poni" from "ponies"): scan for words sharing the rest.
-    return stem if len(stem) <= 3 else stem[: max(3, len(stem) - 2)]
 
 
 class Matcher:
@@ -59,16 +52,13 @@ class Matcher:
             else:
                 (self.subject_only if node.field == "subject" else self.stems).update(stems)
         self._phrase_stems = {stem for p in self.phrases | self.subject_phrases for stem in p}
-        starts = {_candidate_prefix(s) for s in self.stems | self.subject_only}
-        starts |= {_candidate_prefix(s) for s in self._phrase_stems}
+        starts = {candidate_start(s) for s in self.stems | self.subject_only}
+        starts |= {candidate_start(s) for s in self._phrase_stems}
         starts |= set(self.prefixes)
         # Every match starts with one of these (any case): hydration loads only paragraphs
         # holding one (search/hydrate.py).
         self.starts = tuple(sorted(starts))
-        alternatives = "|".join(re.escape(p) for p in sorted(starts, key=len, reverse=True))
-        self._candidates = (
-            re.compile(rf"(?<![\w.])(?:{alternatives})\w*(?:\.\w+)*", re.I) if starts else None
-        )
+        self._candidates = candidate_words(starts)
 
     def __bool__(self) -> bool:
         return self._candidates is not None
