@@ -45,7 +45,8 @@ def _free_port() -> int:
 
 @contextmanager
 def cluster(keep: Path | None = None) -> Iterator[dict]:
-    """Yields {"url": DATABASE_URL, "settings": ..., "version": ...} while the server runs.
+    """Yields {"url": DATABASE_URL, "folder": ..., "settings": ..., "version": ...} while the
+    server runs.
 
     ``keep``: the cluster lives in this folder and stays there (created on first use)."""
     bindir = _bindir()
@@ -89,6 +90,7 @@ def cluster(keep: Path | None = None) -> Iterator[dict]:
         ).stdout.split()[-1]
         yield {
             "url": f"postgres://cablesearch:cablesearch@127.0.0.1:{port}/cablesearch",
+            "folder": folder,
             "settings": dict(SETTINGS),
             "version": version,
             "postmaster_pid": int((data / "postmaster.pid").read_text().split()[0]),
