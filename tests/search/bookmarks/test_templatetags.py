@@ -132,3 +132,15 @@ def test_account_menu_for_a_user(alice):
 
 def test_save_search_partial_without_a_state_renders_nothing(alice):
     assert render('{% include "bookmarks/_save_search.html" %}', alice).strip() == ""
+
+
+def test_signin_url_comes_back_to_the_page(db):
+    out = render("{% signin_url %}", AnonymousUser(), path="/search?q=missile+defense&tag=PREL")
+
+    assert out == "/accounts/login/?next=/search%3Fq%3Dmissile%2Bdefense%26tag%3DPREL"
+
+
+def test_signin_url_without_a_request_is_the_sign_in_page():
+    assert Template("{% load bookmarks %}{% signin_url %}").render(Context({})) == (
+        "/accounts/login/"
+    )
