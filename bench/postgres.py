@@ -2,8 +2,9 @@
 
 Debian's postgresql package (initdb, pg_ctl), a random local port, a temp folder deleted at
 exit; or, with ``--pg-dir``, a folder kept after the run, whose cluster a later run starts
-again (``--reuse-data`` then searches the same database without importing it again). Durable (fsync on) unlike the test cluster, since the import is measured; the settings
-are printed with the results.
+again (``--reuse-data`` then searches the same database without importing it again).
+Durable (fsync on) unlike the test cluster, since the import is measured; the settings are
+printed with the results.
 """
 
 from __future__ import annotations

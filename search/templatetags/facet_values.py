@@ -45,7 +45,7 @@ def value_html(item, plain: bool = False) -> str:
         f'     href="{toggle}"{hx_toggle}>\n'
         '    <span class="box" aria-hidden="true"></span>\n'
         f'    <span class="facet-label">{label}'
-        f"{'<span class="visually-hidden"> (excluded)</span>' if v.excluded else ''}</span>\n"
+        f"{_EXCLUDED if v.excluded else ''}</span>\n"
         f'    <span class="facet-count">{int(v.count)}<span class="visually-hidden"> '
         f"cable{'' if v.count == 1 else 's'}</span></span>\n"
         "  </a>\n"
