@@ -57,6 +57,7 @@ from search.backends.whoosh.marking import marking_fields
 from search.backends.whoosh.merging import MERGE_AT, SMALL_SEGMENT, merge_policy
 from search.backends.whoosh.schema import FACET_FIELDS, MULTI_VALUED, TEXT_ANALYZER, make_schema
 from search.backends.whoosh.vocabulary import Vocabulary
+from search.backends.whoosh.writer import open_writer
 from search.documents import CableDocument, db_stamps, iter_documents
 from search.exceptions import IndexUnavailable
 from search.query import Node, positive_words
@@ -73,9 +74,13 @@ MULTIPROCESS_ABOVE = 20_000  # rebuilds larger than this use procs=2, multisegme
 # processes, each writing its own segment: indexing is ~2/3 of an import's CPU and runs on
 # one core otherwise.
 MULTIPROCESS_GROUP = 4_000
-# Postings a writer sorts in memory before spilling runs to disk (~600 postings, ~110 KB, per
-# cable): a 2,000-cable group from import_cables fits, and spilling (pickling every posting
-# out and back) cost about a quarter of the indexing time of a 5,000-cable group at 128 MB.
+# Cables one writer takes (import_cables announces 20,000 at a time): a writer holds its
+# postings in memory until it commits (writer.py, about 20 bytes a posting, ~600 postings a
+# cable), so a larger request (a repair of a whole library) is written a group at a time.
+GROUP_LIMIT = 20_000
+# Postings whoosh3's pool sorts in memory before spilling runs to disk (~600 postings, ~110 KB,
+# per cable): what a rebuild and a merge of older segments use. Added cables do not go through
+# it (writer.TermPool).
 WRITE_LIMITMB = 256
 # Postings per on-disk block (Whoosh's default is 128): a common word at 251,287 cables spans
 # ~800 default blocks, and each block costs a seek, a pickled header and a decompression.
@@ -550,7 +555,9 @@ class WhooshBackend(BaseSearchBackend):
         deadline = time.monotonic() + WRITE_TIMEOUT
         while True:
             try:
-                return ix.writer(timeout=min(60.0, WRITE_TIMEOUT), delay=WRITE_DELAY, **kwargs)
+                return open_writer(
+                    ix, timeout=min(60.0, WRITE_TIMEOUT), delay=WRITE_DELAY, **kwargs
+                )
             except LockError:
                 if time.monotonic() > deadline:
                     raise
@@ -558,8 +565,11 @@ class WhooshBackend(BaseSearchBackend):
 
     def index_cables(self, ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(ids))
-        if not ids:
-            return
+        limit = int(self.options.get("GROUP_LIMIT", GROUP_LIMIT))
+        for start in range(0, len(ids), limit):
+            self._index_group(ids[start : start + limit])
+
+    def _index_group(self, ids: list[str]) -> None:
         ix = self._index(create=True)
         parallel = len(ids) >= self.options.get("MULTIPROCESS_GROUP", MULTIPROCESS_GROUP)
         writer = self._writer(ix, **self._write_options(parallel=parallel))

@@ -17,6 +17,8 @@ before, still read as they were.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ListMatcher
@@ -40,6 +42,24 @@ def widen(raw: list) -> np.ndarray:
 
 
 class PackedPostingsWriter(W3PostingsWriter):
+    def add_many(self, ids: array, weights: array | list, values: list) -> None:
+        """``add_posting`` for a term's postings at once (docnums ascending, no lengths:
+        PackedCodec keeps no length stats), the same blocks as one call per posting."""
+        limit = self._blocklimit
+        start, count = 0, len(ids)
+        while start < count:
+            if len(self._ids) >= limit:
+                self._write_block()
+            end = min(count, start + limit - len(self._ids))
+            self._ids.extend(ids[start:end])
+            chunk = weights[start:end]
+            self._weights.fromlist(chunk if isinstance(chunk, list) else chunk.tolist())
+            top = max(chunk)
+            if top > self._maxweight:
+                self._maxweight = top
+            self._values.extend(filter(None, values[start:end]))
+            start = end
+
     def _mini_ids(self):
         if self._byteids:
             return super()._mini_ids()

@@ -21,6 +21,16 @@ Private whoosh3 internals relied on (module: what, and where we use it)
 - ``whoosh.codec.whoosh3.W3PostingsWriter``: ``_ids``, ``_weights``, ``_values``, ``_byteids``,
   ``_format``, ``_mini_ids/_mini_weights/_mini_values`` (blocks.PackedPostingsWriter overrides
   how a block is written).
+- ``whoosh.writing.SegmentWriter`` (writer.GroupedSegmentWriter: its ``add_document`` and
+  ``_flush_segment`` rewritten): ``pool``, ``perdocwriter``, ``fieldwriter``, ``schema``,
+  ``docnum``, ``codec``, ``_tempstorage``, ``newsegment``, ``_added``, ``_check_state``,
+  ``_check_fields``, ``_doc_boost``, ``_field_boost``; ``whoosh.writing.PostingPool``
+  (``current``, ``runs``, ``fieldnames``); the field writer's ``start_field``/``start_term``/
+  ``finish_term``/``finish_field`` and ``_postwriter``; ``W3PostingsWriter._blocklimit``,
+  ``_maxweight`` and ``_write_block()`` (blocks.PackedPostingsWriter.add_many).
+- ``whoosh.multiproc``: ``MpWriter._new_task`` and its ``tasks``, ``jobqueue``,
+  ``resultqueue``, ``subargs``, ``multisegment``, ``_mpctx``; ``SubWriterTask``'s ``running``,
+  ``writer`` and ``_process_file`` (writer.GroupedMpWriter runs its own sub-writer loop).
 - ``whoosh.codec.whoosh3.W3LeafMatcher``: ``_data`` (the unpickled block: ids, weights, values),
   ``_i``, ``_read_data()``, ``_next_block()``, ``_read_ids/_read_weights/_read_values``,
   ``_byteids`` (blocks.PackedLeafMatcher; docsets reads whole blocks through them);
