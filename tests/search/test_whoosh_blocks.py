@@ -9,9 +9,11 @@ from whoosh import fields
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec
 
+from search.backends.whoosh import blocks
 from search.backends.whoosh.blocks import PackedCodec, block_ids, block_weights, narrow, widen
 from search.backends.whoosh.docsets import mapped_postings
 from search.backends.whoosh.schema import StemmedText
+from tests.search.whoosh_files import segment_files
 
 WORDS = [f"w{n}" for n in range(40)]
 
@@ -170,3 +172,31 @@ def test_block_positions_of_a_whole_block_read_every_form():
         assert docs.tolist() == [10, 11, 12]
         assert counts.tolist() == [2, 1, 3]
         assert positions.tolist() == [1, 5, 0, 2, 3, 9]
+
+
+def _mixed_index(path):
+    """Blocks of every kind: positions, whole and fractional weights, keywords."""
+    rng = random.Random(9)
+    schema = fields.Schema(
+        body=StemmedText(), title=StemmedText(field_boost=1.5), code=fields.KEYWORD()
+    )
+    path.mkdir()
+    ix = windex.create_in(str(path), schema)
+    writer = ix.writer(codec=PackedCodec(blocklimit=40))
+    for n in range(400):
+        words = rng.choices(WORDS, k=rng.randint(1, 60))
+        writer.add_document(body=" ".join(words), title=" ".join(words[:5]), code=f"c{n % 7}")
+    writer.commit()
+    return ix
+
+
+def test_small_blocks_are_packed_without_numpy_to_the_same_bytes(tmp_path, monkeypatch):
+    python = _mixed_index(tmp_path / "python")
+    monkeypatch.setattr(blocks, "SMALL_BLOCK", 0)  # every block through numpy
+    numpy = _mixed_index(tmp_path / "numpy")
+    assert segment_files(python) == segment_files(numpy)
+
+
+def test_narrow_packs_a_list_as_it_packs_an_array():
+    for values in ([], [0], [7, 255], [256, 3], [65_536, 0, 9]):
+        assert narrow(values) == narrow(np.asarray(values, dtype=np.int64))

@@ -10,6 +10,7 @@ from search.backends.whoosh.blocks import PackedCodec
 from search.backends.whoosh.schema import make_schema
 from search.backends.whoosh.writer import GroupedMpWriter, GroupedSegmentWriter
 from search.documents import iter_documents
+from tests.search.whoosh_files import segment_files
 
 
 def _codec() -> PackedCodec:
@@ -35,19 +36,6 @@ def _write(path, writer_class, batches, mergetype=NO_MERGE):
     return ix
 
 
-def _segment_files(ix) -> list[dict[str, bytes]]:
-    """Each segment's inner files by extension (the names carry the random segment id)."""
-    out = []
-    for segment in ix._segments():
-        storage = segment.open_compound_file(ix.storage)
-        files = {}
-        for name in storage.list():
-            with storage.open_file(name) as f:
-                files[name.split(".", 1)[1]] = f.read()
-        out.append(files)
-    return out
-
-
 def _ids_with(ix, field: str, text: str) -> set[str]:
     with ix.searcher() as searcher:
         matcher = searcher.reader().postings(field, text)
@@ -59,7 +47,7 @@ def test_grouped_writer_writes_whoosh3s_segment_byte_for_byte(searchable, sample
     docs = _documents(sample_ids)
     ours = _write(tmp_path / "grouped", GroupedSegmentWriter, [docs])
     theirs = _write(tmp_path / "whoosh3", None, [docs])
-    assert _segment_files(ours) == _segment_files(theirs)
+    assert segment_files(ours) == segment_files(theirs)
 
 
 def test_grouped_writer_merges_older_segments_like_whoosh3(searchable, sample_ids, tmp_path):
@@ -69,7 +57,7 @@ def test_grouped_writer_merges_older_segments_like_whoosh3(searchable, sample_id
     ours = _write(tmp_path / "grouped", GroupedSegmentWriter, batches, mergetype=OPTIMIZE)
     theirs = _write(tmp_path / "whoosh3", None, batches, mergetype=OPTIMIZE)
     assert len(ours._segments()) == 1
-    assert _segment_files(ours) == _segment_files(theirs)
+    assert segment_files(ours) == segment_files(theirs)
 
 
 def test_grouped_mp_writer_writes_a_segment_per_process(searchable, sample_ids, tmp_path):

@@ -17,6 +17,7 @@ before, still read as they were.
 
 from __future__ import annotations
 
+import sys
 from array import array
 
 import numpy as np
@@ -28,8 +29,22 @@ from search.backends.whoosh.schema import CompactPositions
 _UNSIGNED = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
 
 
-def narrow(values: np.ndarray) -> list:
-    """Non-negative integers below 2**32 as ``[itemsize, bytes]`` in the smallest type."""
+# Blocks of at most this many postings are packed in Python: most blocks are a rare word's one
+# to three postings, where numpy's cost per call was most of writing them.
+SMALL_BLOCK = 16
+# array's types are native-endian; the packed format is little-endian.
+_ARRAY_TYPES = {1: "B", 2: "H", 4: "I"} if sys.byteorder == "little" else None
+
+
+def narrow(values: np.ndarray | list[int]) -> list:
+    """Non-negative integers below 2**32 as ``[itemsize, bytes]`` in the smallest type
+    (a list is packed without numpy, the same bytes)."""
+    if isinstance(values, list):
+        if _ARRAY_TYPES is None:
+            return narrow(np.asarray(values, dtype=np.int64))
+        top = max(values) if values else 0
+        size = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+        return [size, array(_ARRAY_TYPES[size], values).tobytes()]
     top = int(values.max()) if values.size else 0
     size = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
     return [size, values.astype(_UNSIGNED[size]).tobytes()]
@@ -63,13 +78,28 @@ class PackedPostingsWriter(W3PostingsWriter):
     def _mini_ids(self):
         if self._byteids:
             return super()._mini_ids()
-        ids = np.asarray(self._ids, dtype=np.int64)
-        return narrow(np.diff(ids, prepend=0))
+        ids = self._ids
+        if len(ids) <= SMALL_BLOCK:
+            return narrow([ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))])
+        ids = np.asarray(ids, dtype=np.int64)
+        deltas = np.empty_like(ids)
+        deltas[0] = ids[0]
+        np.subtract(ids[1:], ids[:-1], out=deltas[1:])
+        return narrow(deltas)
 
     def _mini_weights(self):
         weights = self._weights
         if self._byteids or all(w == weights[0] for w in weights):
             return super()._mini_weights()  # None or one float, as whoosh3 writes them
+        if len(weights) <= SMALL_BLOCK and _ARRAY_TYPES is not None:
+            # float32 values as Python floats, tested as the numpy path tests them.
+            if (
+                min(weights) >= 0
+                and max(weights) < 1 << 16
+                and all(w.is_integer() for w in weights)
+            ):
+                return narrow([int(w) for w in weights])
+            return weights.tobytes()
         floats = np.asarray(weights, dtype="<f4")
         # Term frequencies times a whole field boost: whole numbers, nearly all below 256.
         if floats.min() >= 0 and floats.max() < 1 << 16 and (floats == np.floor(floats)).all():
@@ -84,6 +114,10 @@ class PackedPostingsWriter(W3PostingsWriter):
         # A list, where whoosh3 writes a tuple: how a reader tells the two apart.
         if isinstance(self._format, CompactPositions):
             # Each value is uint32 positions: their counts and all of them, narrowed.
+            if len(values) <= SMALL_BLOCK and _ARRAY_TYPES is not None:
+                positions = array("I")
+                positions.frombytes(b"".join(values))
+                return [narrow([len(v) // 4 for v in values]), narrow(positions.tolist())]
             counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
             return [narrow(counts), narrow(np.frombuffer(b"".join(values), dtype="<u4"))]
         lengths = np.fromiter(map(len, values), dtype="<u4", count=len(values))

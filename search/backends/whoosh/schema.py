@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import struct
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh import fields, formats
@@ -108,25 +108,30 @@ class StemmedText(fields.TEXT):
         super().__init__(analyzer=TEXT_ANALYZER, **kwargs)
         self.format = CompactPositions(field_boost=self.format.field_boost)
 
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
         # Indexes built before CompactPositions keep the pickled Positions of their schema.
         if not isinstance(value, str) or type(self.format) not in (
             CompactPositions,
             formats.Positions,
         ):
-            yield from super().index(value, **kwargs)
-            return
+            return super().index(value, **kwargs)
         positions: defaultdict[str, list[int]] = defaultdict(list)
         for pos, term in enumerate(text_terms(value)):
             positions[term].append(pos)
-        boost = self.format.field_boost
-        encode = self.format.encode
-        for term, poslist in positions.items():
-            if len(poslist) == 1:  # most words of a cable: their encoding is cached
-                value_bytes = _single_position(self.format, poslist[0])
-            else:
-                value_bytes = encode(poslist)
-            yield term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, value_bytes
+        fmt = self.format
+        boost = fmt.field_boost
+        encode = fmt.encode
+        # A list, not a generator: the writer takes a field's postings at once.
+        return [
+            (
+                term.encode("utf-8"),
+                len(poslist),
+                float(len(poslist)) * boost,
+                # most words of a cable occur once: their encoding is cached
+                _single_position(fmt, poslist[0]) if len(poslist) == 1 else encode(poslist),
+            )
+            for term, poslist in positions.items()
+        ]
 
 
 # Keyed by format class too: an index written before CompactPositions encodes differently.

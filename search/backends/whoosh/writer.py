@@ -166,7 +166,9 @@ class GroupedSegmentWriter(SegmentWriter):
                 vbytes = None
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    items = list(field.index(value))
+                    items = field.index(value)
+                    if not isinstance(items, list):  # StemmedText gives a list already
+                        items = list(items)
                     length = pool.add_terms(fieldname, docnum, items, boost, field.scorable)
                     if items:
                         vbytes = items[-1][3]
