@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from whoosh import index as windex
-from whoosh.writing import NO_MERGE, OPTIMIZE
+from whoosh.writing import NO_MERGE, OPTIMIZE, IndexingError
 
 from search.backends.whoosh.backend import WhooshBackend, to_fields
 from search.backends.whoosh.blocks import PackedCodec
@@ -73,6 +74,18 @@ def test_grouped_mp_writer_writes_a_segment_per_process(searchable, sample_ids, 
     assert ix.doc_count() == len(docs)
     for word in ("moscow", "missil", "nato"):
         assert _ids_with(ix, "body", word) == _ids_with(single, "body", word)
+
+
+def test_a_failed_writer_process_fails_the_commit(tmp_path):
+    (tmp_path / "mp").mkdir()
+    ix = windex.create_in(str(tmp_path / "mp"), make_schema())
+    writer = GroupedMpWriter(ix, procs=2, batchsize=1, start_method="spawn", codec=_codec())
+    writer.add_document(id="A", body="kept")
+    writer.add_document(id="B", nosuchfield="the sub-writer refuses this document")
+    with pytest.raises(IndexingError, match="failed"):
+        writer.commit(mergetype=NO_MERGE)
+    assert ix.doc_count() == 0
+    ix.writer().cancel()  # the lock was released
 
 
 def test_a_large_request_is_indexed_a_group_at_a_time(searchable, sample_ids, tmp_path):

@@ -25,12 +25,13 @@ fixes.py.
 from __future__ import annotations
 
 import heapq
+import queue
 from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import IndexingError, PostingPool, SegmentWriter
 
 from search.backends.whoosh.blocks import PackedCodec
 
@@ -243,6 +244,37 @@ class GroupedMpWriter(MpWriter):
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         kwargs["multisegment"] = True
         super().__init__(ix, **kwargs)
+
+    def _commit(self, mergetype, optimize, merge) -> None:
+        # whoosh3's MpWriter._commit (multisegment), except that a sub-writer that died (its
+        # segment missing from the results) fails the commit instead of being left out of it.
+        if self.docbuffer:
+            self._enqueue()
+        for _task in self.tasks:
+            self.jobqueue.put(None)
+        finalsegments = self._merge_segments(mergetype, optimize, merge)
+        for task in self.tasks:
+            task.join()
+        results = []
+        for _task in self.tasks:
+            try:
+                results.append(self.resultqueue.get(timeout=1))
+            except queue.Empty:
+                break
+        if len(results) < len(self.tasks):
+            codes = [task.exitcode for task in self.tasks]
+            self.cancel()
+            raise IndexingError(
+                f"{len(self.tasks) - len(results)} of {len(self.tasks)} index writer processes "
+                f"failed (exit codes {codes}); nothing was committed"
+            )
+        finalsegments += [segment for _, _, segment in results]
+        if self._added:
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(finalsegments)
+        self._finish()
 
     def _new_task(self):
         args = (
