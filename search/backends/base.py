@@ -383,7 +383,9 @@ class BaseSearchBackend(metaclass=ABCMeta):
     def index_cables(self, ids: Iterable[str]) -> None:
         """Add or replace these cables, read from the database with
         ``search.documents.iter_documents``; ids no longer in the database are removed.
-        Committed (visible to every process) when it returns."""
+        Committed (visible to every process) when it returns. A long list may be written in
+        several commits: a failure can leave the earlier ones committed (``check`` then
+        reports the rest, ``repair`` writes them)."""
 
     @abstractmethod
     def delete_cables(self, ids: Iterable[str]) -> None:

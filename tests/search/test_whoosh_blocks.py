@@ -198,5 +198,5 @@ def test_small_blocks_are_packed_without_numpy_to_the_same_bytes(tmp_path, monke
 
 
 def test_narrow_packs_a_list_as_it_packs_an_array():
-    for values in ([], [0], [7, 255], [256, 3], [65_536, 0, 9]):
+    for values in ([], [0], [7, 255], [256, 3], [65_535], [65_536, 0, 9], [2**32 - 1]):
         assert narrow(values) == narrow(np.asarray(values, dtype=np.int64))

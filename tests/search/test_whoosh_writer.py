@@ -14,23 +14,24 @@ from search.documents import iter_documents
 from tests.search.whoosh_files import segment_files
 
 
-def _codec() -> PackedCodec:
+def _codec(blocklimit: int = 16) -> PackedCodec:
     # Small blocks: most terms span several, so bulk adds cross block boundaries.
-    return PackedCodec(blocklimit=16, compression=0)
+    return PackedCodec(blocklimit=blocklimit, compression=0)
 
 
 def _documents(ids: list[str]) -> list[dict]:
     return [to_fields(doc) for doc in iter_documents(ids)]
 
 
-def _write(path, writer_class, batches, mergetype=NO_MERGE):
+def _write(path, writer_class, batches, mergetype=NO_MERGE, blocklimit=16):
     """One commit per batch of documents, each by a new writer of ``writer_class``."""
     path.mkdir()
     ix = windex.create_in(str(path), make_schema())
+    codec = _codec(blocklimit)
     for n, batch in enumerate(batches):
         last = n == len(batches) - 1
         cls = writer_class if last else GroupedSegmentWriter
-        writer = cls(ix, codec=_codec()) if cls else ix.writer(codec=_codec())
+        writer = cls(ix, codec=codec) if cls else ix.writer(codec=codec)
         for fields in batch:
             writer.add_document(**fields)
         writer.commit(mergetype=mergetype if last else NO_MERGE)
@@ -44,10 +45,13 @@ def _ids_with(ix, field: str, text: str) -> set[str]:
         return {searcher.stored_fields(n)["id"] for n in docnums}
 
 
-def test_grouped_writer_writes_whoosh3s_segment_byte_for_byte(searchable, sample_ids, tmp_path):
+@pytest.mark.parametrize("blocklimit", [16, 512])  # 512: the engine's, packed by numpy
+def test_grouped_writer_writes_whoosh3s_segment_byte_for_byte(
+    searchable, sample_ids, tmp_path, blocklimit
+):
     docs = _documents(sample_ids)
-    ours = _write(tmp_path / "grouped", GroupedSegmentWriter, [docs])
-    theirs = _write(tmp_path / "whoosh3", None, [docs])
+    ours = _write(tmp_path / "grouped", GroupedSegmentWriter, [docs], blocklimit=blocklimit)
+    theirs = _write(tmp_path / "whoosh3", None, [docs], blocklimit=blocklimit)
     assert segment_files(ours) == segment_files(theirs)
 
 
@@ -85,6 +89,20 @@ def test_a_failed_writer_process_fails_the_commit(tmp_path):
     with pytest.raises(IndexingError, match="failed"):
         writer.commit(mergetype=NO_MERGE)
     assert ix.doc_count() == 0
+    ix.writer().cancel()  # the lock was released
+
+
+def test_a_writer_whose_processes_all_died_fails_instead_of_waiting(tmp_path):
+    (tmp_path / "mp").mkdir()
+    ix = windex.create_in(str(tmp_path / "mp"), make_schema())
+    writer = GroupedMpWriter(ix, procs=2, batchsize=1, start_method="spawn", codec=_codec())
+    with pytest.raises(IndexingError):
+        # More jobs than the queue holds: whoosh3 waited forever on the twelfth.
+        for n in range(40):
+            writer.add_document(id=str(n), nosuchfield="refused")
+        writer.commit(mergetype=NO_MERGE)
+    if not writer.is_closed:  # a failed add: index_cables cancels the writer
+        writer.cancel()
     ix.writer().cancel()  # the lock was released
 
 

@@ -74,9 +74,10 @@ MULTIPROCESS_ABOVE = 20_000  # rebuilds larger than this use procs=2, multisegme
 # processes, each writing its own segment: indexing is ~2/3 of an import's CPU and runs on
 # one core otherwise.
 MULTIPROCESS_GROUP = 4_000
-# Cables one writer takes (import_cables announces 20,000 at a time): a writer holds its
-# postings in memory until it commits (writer.py, about 20 bytes a posting, ~600 postings a
-# cable), so a larger request (a repair of a whole library) is written a group at a time.
+# Cables one writer takes (import_cables announces 20,000 at a time): a writer's processes
+# hold their postings in memory until it commits (writer.py: ~600 postings a cable, ~47 bytes
+# each, 283 MB for 10,000 cables in one process), so a larger request (a repair of a whole
+# library) is written a group at a time.
 GROUP_LIMIT = 20_000
 # Postings whoosh3's pool sorts in memory before spilling runs to disk (~600 postings, ~110 KB,
 # per cable): what a rebuild and a merge of older segments use. Added cables do not go through
@@ -565,7 +566,7 @@ class WhooshBackend(BaseSearchBackend):
 
     def index_cables(self, ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(ids))
-        limit = int(self.options.get("GROUP_LIMIT", GROUP_LIMIT))
+        limit = max(1, int(self.options.get("GROUP_LIMIT", GROUP_LIMIT)))
         for start in range(0, len(ids), limit):
             self._index_group(ids[start : start + limit])
 

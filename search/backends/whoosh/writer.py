@@ -25,12 +25,14 @@ fixes.py.
 from __future__ import annotations
 
 import heapq
+import pickle
 import queue
 from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 from whoosh.writing import IndexingError, PostingPool, SegmentWriter
 
 from search.backends.whoosh.blocks import PackedCodec
@@ -143,6 +145,9 @@ class GroupedSegmentWriter(SegmentWriter):
 
     def __init__(self, ix: Any, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        if any(field.vector for _, field in self.schema.items()):
+            self.cancel()
+            raise NotImplementedError("GroupedSegmentWriter does not write term vectors")
         self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def add_document(self, **fields: Any) -> None:
@@ -179,8 +184,6 @@ class GroupedSegmentWriter(SegmentWriter):
                     spellfield = field.spelling_fieldname(fieldname)
                     for word in field.spellable_words(value):
                         pool.add_unordered(spellfield, word.encode("utf-8"), 0, 1, vbytes)
-                if field.vector:
-                    raise NotImplementedError("GroupedSegmentWriter: term vectors")
                 customval = fields.get(f"_stored_{fieldname}", value)
                 stored = customval if field.stored else None
                 perdocwriter.add_field(fieldname, field, stored, length)
@@ -247,34 +250,71 @@ class GroupedMpWriter(MpWriter):
 
     def _commit(self, mergetype, optimize, merge) -> None:
         # whoosh3's MpWriter._commit (multisegment), except that a sub-writer that died (its
-        # segment missing from the results) fails the commit instead of being left out of it.
-        if self.docbuffer:
-            self._enqueue()
-        for _task in self.tasks:
-            self.jobqueue.put(None)
-        finalsegments = self._merge_segments(mergetype, optimize, merge)
-        for task in self.tasks:
-            task.join()
-        results = []
-        for _task in self.tasks:
+        # segment missing from the results) fails the commit instead of being left out of
+        # it, and that a failure anywhere releases the lock (whoosh3's left it held).
+        try:
+            if self.docbuffer:
+                self._enqueue()
+            for _task in self.tasks:
+                self._put(None)
+            finalsegments = self._merge_segments(mergetype, optimize, merge)
+            for task in self.tasks:
+                task.join()
+            results = []
+            for _task in self.tasks:
+                try:
+                    results.append(self.resultqueue.get(timeout=1))
+                except queue.Empty:
+                    break
+            if len(results) < len(self.tasks):
+                codes = [task.exitcode for task in self.tasks]
+                raise IndexingError(
+                    f"{len(self.tasks) - len(results)} of {len(self.tasks)} index writer "
+                    f"processes failed (exit codes {codes}); nothing was committed"
+                )
+            finalsegments += [segment for _, _, segment in results]
+            if self._added:
+                finalsegments.append(self._finalize_segment())
+            else:
+                self._close_segment()
+            self._commit_toc(finalsegments)
+            self._finish()
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _enqueue(self) -> None:
+        # whoosh3's MpWriter._enqueue, with a put that notices dead sub-writers.
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as f:
+            for item in self.docbuffer:
+                pickle.dump(item, f, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _put(self, job) -> None:
+        """Queue a job; whoosh3 waited forever once every sub-writer had died."""
+        while True:
             try:
-                results.append(self.resultqueue.get(timeout=1))
-            except queue.Empty:
-                break
-        if len(results) < len(self.tasks):
-            codes = [task.exitcode for task in self.tasks]
-            self.cancel()
-            raise IndexingError(
-                f"{len(self.tasks) - len(results)} of {len(self.tasks)} index writer processes "
-                f"failed (exit codes {codes}); nothing was committed"
-            )
-        finalsegments += [segment for _, _, segment in results]
-        if self._added:
-            finalsegments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(finalsegments)
-        self._finish()
+                self.jobqueue.put(job, timeout=1.0)
+                return
+            except queue.Full:
+                if not any(task.is_alive() for task in self.tasks):
+                    codes = [task.exitcode for task in self.tasks]
+                    raise IndexingError(
+                        f"every index writer process stopped (exit codes {codes})"
+                    ) from None
+
+    def _abandon(self) -> None:
+        """Drop this writer's work and release the index's lock (after a failure)."""
+        if self.is_closed:
+            return
+        try:
+            SegmentWriter.cancel(self)
+        except Exception:
+            self._cleanup_on_error()
 
     def _new_task(self):
         args = (
