@@ -28,9 +28,12 @@ Private whoosh3 internals relied on (module: what, and where we use it)
   (``current``, ``runs``, ``fieldnames``); the field writer's ``start_field``/``start_term``/
   ``finish_term``/``finish_field`` and ``_postwriter``; ``W3PostingsWriter._blocklimit``,
   ``_maxweight`` and ``_write_block()`` (blocks.PackedPostingsWriter.add_many).
-- ``whoosh.multiproc``: ``MpWriter._new_task`` and its ``tasks``, ``jobqueue``,
-  ``resultqueue``, ``subargs``, ``multisegment``, ``_mpctx``; ``SubWriterTask``'s ``running``,
-  ``writer`` and ``_process_file`` (writer.GroupedMpWriter runs its own sub-writer loop).
+- ``whoosh.multiproc``: ``MpWriter._new_task``, ``_enqueue`` and ``_commit`` (replaced) and
+  its ``tasks``, ``jobqueue``, ``resultqueue``, ``docbuffer``, ``procs``, ``subargs``,
+  ``multisegment``, ``_mpctx``; ``SubWriterTask``'s ``running``, ``writer`` and
+  ``_process_file`` (writer.GroupedMpWriter runs its own sub-writer loop); the writer's
+  ``_merge_segments``, ``_finalize_segment``, ``_close_segment``, ``_commit_toc``,
+  ``_finish``, ``_cleanup_on_error`` and ``is_closed``; ``whoosh.util.random_name``.
 - ``whoosh.codec.whoosh3.W3LeafMatcher``: ``_data`` (the unpickled block: ids, weights, values),
   ``_i``, ``_read_data()``, ``_next_block()``, ``_read_ids/_read_weights/_read_values``,
   ``_byteids`` (blocks.PackedLeafMatcher; docsets reads whole blocks through them);
