@@ -42,12 +42,14 @@ def narrow(values: np.ndarray | list[int]) -> list:
     if isinstance(values, list):
         if _ARRAY_TYPES is None:
             return narrow(np.asarray(values, dtype=np.int64))
-        top = max(values) if values else 0
-        size = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+        size = _itemsize(max(values) if values else 0)
         return [size, array(_ARRAY_TYPES[size], values).tobytes()]
-    top = int(values.max()) if values.size else 0
-    size = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+    size = _itemsize(int(values.max()) if values.size else 0)
     return [size, values.astype(_UNSIGNED[size]).tobytes()]
+
+
+def _itemsize(top: int) -> int:
+    return 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
 
 
 def widen(raw: list) -> np.ndarray:

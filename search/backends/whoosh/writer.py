@@ -133,9 +133,6 @@ class TermPool:
             return mine
         return heapq.merge(mine, self.other.iter_postings())
 
-    def save(self) -> None:
-        self.other.save()
-
     def cleanup(self) -> None:
         self.other.cleanup()
 
