@@ -11,7 +11,13 @@ from django.dispatch import Signal
 # Sent when an import begins, before it stores anything (no arguments). Lets the search index
 # be created while the library is still empty, so searches during a first import never fail.
 import_started = Signal()
-# Sent after the transaction that stored them commits. Argument: ``ids`` (list of cable ids).
+# Sent when that import ends, however it ends (no arguments), after its last cables_stored.
+# Listeners may work on stored cables in the background during an import; they finish here,
+# and a failure they raise stops the import's report with an error.
+import_finished = Signal()
+# Sent after the transaction that stored them commits. Arguments: ``ids`` (list of cable ids);
+# ``in_import``: True when an import sends it, which sends import_finished later (listeners
+# may then do the work in the background and finish it there).
 cables_stored = Signal()
 # Sent after the transaction that deleted them commits. Argument: ``ids``.
 cables_deleted = Signal()

@@ -9,12 +9,17 @@ from search.service import get_backend, reset_backend
 log = logging.getLogger(__name__)
 
 
-def on_cables_stored(sender, ids=(), **kwargs) -> None:
+def on_cables_stored(sender, ids=(), in_import=False, **kwargs) -> None:
     # The cables are committed already: a failure here cannot undo them. It is raised to the
     # importer (which sends robustly), so the import stops and says so instead of reporting
     # success over an index that lacks its cables; `manage.py check_index --repair` fixes it.
+    backend = get_backend()
     try:
-        get_backend().index_cables(list(ids))
+        if in_import and backend.supports_background_indexing:
+            # Written while the import stores the next group; import_finished waits for it.
+            backend.index_cables_later(list(ids))  # raises the previous group's failure
+        else:
+            backend.index_cables(list(ids))
     except Exception:
         log.exception(
             "indexing %d stored cables failed; run manage.py check_index --repair", len(ids)
@@ -30,6 +35,14 @@ def on_import_started(sender, **kwargs) -> None:
         get_backend().prepare()
     except Exception:
         log.warning("the search index is not ready; searches answer 503 until rebuild_index")
+
+
+def on_import_finished(sender, **kwargs) -> None:
+    # However the import ended, what it stored is committed to the index before it returns
+    # (a failure is raised to the importer, which reports it).
+    backend = get_backend()
+    if backend.supports_background_indexing:
+        backend.wait_for_indexing()
 
 
 def on_cables_deleted(sender, ids=(), **kwargs) -> None:

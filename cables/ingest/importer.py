@@ -18,13 +18,17 @@ new cables. If a batch fails, it is rolled back whole and retried cable by cable
 own savepoint, so a bad cable fails alone and no cable is ever half written. ``cables_stored``
 is sent after commit, for every ``announce_every`` committed cables (by default each batch;
 ``import_paths`` groups ``ANNOUNCE_EVERY`` of them, so the search index writes a few big
-segments instead of one small one per batch) and for the rest when the import ends. If the
-process dies in between, the last group's cables are stored but not announced: ``manage.py
-check_index`` lists them as missing and ``--repair`` indexes them.
+segments instead of one small one per batch) and for the rest when the import ends.
+``import_paths`` brackets the import with ``import_started`` and ``import_finished`` and marks
+its announcements ``in_import``: the index may write a group in the background while the next
+is stored, and finishes when ``import_finished`` is sent. If the process dies in between, the
+last group's cables are stored but not indexed: ``manage.py check_index`` lists them as missing
+and ``--repair`` indexes them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -33,6 +37,7 @@ from datetime import datetime
 from typing import Protocol
 
 from django.db import DatabaseError, OperationalError, connection, models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cables.compression import compress, decompress_text, needs_base, paragraphs_base
@@ -43,7 +48,7 @@ from cables.locking import patiently
 from cables.models import Addressee, Cable, CableSource, CableTag, Paragraph, Reference, Tag
 from cables.parsing.record import CableRecord, ParseFailure
 from cables.parsing.tagsdict import TAGS, tag_name
-from cables.signals import cables_stored, import_started
+from cables.signals import cables_stored, import_finished, import_started
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +144,7 @@ class _Announcer:
         self.every = max(1, every)
         self.ids: list[str] = []
         self.closing = False
+        self.in_import = False  # between import_started and import_finished
         self.failure = ""  # why the index could not take a group, once it could not
 
     def committed(self, ids: list[str]) -> None:
@@ -149,7 +155,19 @@ class _Announcer:
     def send(self) -> None:
         ids, self.ids = self.ids, []
         if ids:
-            self.failure = self.failure or _send_stored(ids)
+            failure = _send_robustly(cables_stored, Cable, ids=ids, in_import=self.in_import)
+            self.failure = self.failure or failure
+
+    def start(self) -> None:
+        import_started.send(sender=Importer)
+        self.in_import = True
+
+    def finish(self) -> None:
+        if self.in_import:
+            # Listeners may still be indexing the last groups in the background: they finish
+            # here.
+            self.in_import = False
+            self.failure = self.failure or _send_robustly(import_finished, Importer)
 
 
 class Importer:
@@ -197,6 +215,19 @@ class Importer:
         self._announcer.closing = True  # the last batch's commit announces everything left
         self.flush()
         self.announce_committed()
+        self._stop_if_index_failed()
+        return self.summary
+
+    def start(self) -> None:
+        """Send ``import_started``; until ``finish``, announcements say they are part of an
+        import (listeners may index them in the background)."""
+        self._announcer.start()
+
+    def finish(self) -> ImportSummary:
+        """Send ``import_finished`` (after ``close``, or after the import stopped) and raise
+        ``ImportStopped`` if a listener failed: what it indexed in the background is then
+        committed."""
+        self._announcer.finish()
         self._stop_if_index_failed()
         return self.summary
 
@@ -496,19 +527,15 @@ def _insert_many(model: type[models.Model], fields: tuple[str, ...], rows: list[
         cursor.executemany(sql, rows)
 
 
-def _send_stored(ids: list[str]) -> str:
-    """Announce committed cables; why a listener (the search index) failed, or ""."""
+def _send_robustly(signal: Signal, sender: type, **kwargs) -> str:
+    """Send ``cables_stored`` or ``import_finished``; why a listener (the search index) failed,
+    or ""."""
     # The cables are committed: a failing listener is logged and must not hide the others;
     # the import then stops (see Importer._stop_if_index_failed).
     failure = ""
-    for receiver, result in cables_stored.send_robust(sender=Cable, ids=ids):
+    for receiver, result in signal.send_robust(sender=sender, **kwargs):
         if isinstance(result, Exception):
-            logger.error(
-                "cables_stored listener %r failed for %d cables",
-                receiver,
-                len(ids),
-                exc_info=result,
-            )
+            logger.error("listener %r failed", receiver, exc_info=result)
             failure = failure or f"{type(result).__name__}: {result}"
     return failure
 
@@ -607,16 +634,21 @@ def import_paths(
     importer = Importer(
         batch_size=batch_size, announce_every=announce_every, announce_unchanged=announce_unchanged
     )
-    import_started.send(sender=Importer)
+    importer.start()
     try:
         for item in items:
             importer.feed(item)
             if progress is not None:
                 progress(importer.summary, tracker)
-        summary = importer.close()
-    finally:
-        # Stopped by an error or Ctrl-C: what is committed still reaches the index.
+        importer.close()
+    except BaseException:
+        # Stopped by an error or Ctrl-C: what is committed still reaches the index, and the
+        # error that stopped the import is the one reported.
         importer.announce_committed()
+        with contextlib.suppress(ImportStopped):
+            importer.finish()
+        raise
+    summary = importer.finish()
     if progress is not None:
         progress(summary, tracker)
     return summary

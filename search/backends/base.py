@@ -14,7 +14,8 @@ the result cache, snippet selection and HTML escaping. An engine only:
   analysis it indexed with; the page builder escapes the text and adds ``<mark>``;
 - tells the page builder when its answers may have changed (``generation``);
 - keeps the index in step with the database (``prepare``, ``index_cables``, ``delete_cables``,
-  ``rebuild``, ``check``, ``repair``, ``clear``, ``close``).
+  ``rebuild``, ``check``, ``repair``, ``clear``, ``close``; ``index_cables_later`` and
+  ``wait_for_indexing`` for an import that stores the next group meanwhile).
 
 Shaped like ``django/tasks/backends/base.py``: an abstract class configured from settings
 (``CABLESEARCH_SEARCH_BACKEND`` names the class, ``CABLESEARCH_SEARCH_OPTIONS`` is passed to it),
@@ -35,11 +36,15 @@ Rules every engine keeps (the contract suite checks them):
 
 from __future__ import annotations
 
+import logging
+import threading
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
+
+from django.db import connections
 
 from search.exceptions import Unsupported
 from search.query import And, DateRange, Node, Not, Or, Phrase, Word
@@ -59,6 +64,8 @@ __all__ = [
     "TermSuggestion",
     "Unsupported",
 ]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]  # called with how many more cables were written
 Span = tuple[int, int, str]  # (start, end, key) of one match in a text; see Highlighter.spans
@@ -287,9 +294,14 @@ class BaseSearchBackend(metaclass=ABCMeta):
     supports_snippets = False  # highlighter()
     supports_suggestions = False  # suggest()
     supports_concurrent_writes = False  # index_cables from several processes at once is safe
+    # index_cables may run in a thread of its own (index_cables_later) while the caller goes
+    # on writing the database: the engine's writes need nothing from the caller's thread.
+    supports_background_indexing = False
 
     def __init__(self, options: dict | None = None) -> None:
         self.options = dict(options or {})
+        self._later: tuple[threading.Thread, list[BaseException]] | None = None
+        self._later_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -386,6 +398,45 @@ class BaseSearchBackend(metaclass=ABCMeta):
         Committed (visible to every process) when it returns. A long list may be written in
         several commits: a failure can leave the earlier ones committed (``check`` then
         reports the rest, ``repair`` writes them)."""
+
+    def index_cables_later(self, ids: Iterable[str]) -> None:
+        """``index_cables(ids)`` in a thread of its own, so that the caller (an import) stores
+        the next cables meanwhile. Returns once the previous call's work is done (one runs at a
+        time, in order); ``wait_for_indexing`` waits for this one. A failure is raised by the
+        next call or by ``wait_for_indexing``, and the ids of the failed call are then not
+        indexed (``check`` reports them). Needs ``supports_background_indexing``."""
+        self.require("supports_background_indexing")
+        ids = list(ids)
+        with self._later_lock:
+            self._wait_for_later()
+            failures: list[BaseException] = []
+            job = threading.Thread(
+                target=self._index_later, args=(ids, failures), name="cablesearch-index"
+            )
+            job.start()
+            self._later = (job, failures)
+
+    def wait_for_indexing(self) -> None:
+        """Wait until the work ``index_cables_later`` started is committed; raise its failure."""
+        with self._later_lock:
+            self._wait_for_later()
+
+    def _wait_for_later(self) -> None:
+        later, self._later = self._later, None
+        if later is not None:
+            job, failures = later
+            job.join()
+            if failures:
+                raise failures[0]
+
+    def _index_later(self, ids: list[str], failures: list[BaseException]) -> None:
+        try:
+            self.index_cables(ids)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            log.exception("indexing %d cables in the background failed", len(ids))
+            failures.append(exc)
+        finally:
+            connections.close_all()  # this thread's own connections only
 
     @abstractmethod
     def delete_cables(self, ids: Iterable[str]) -> None:

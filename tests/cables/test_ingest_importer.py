@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from cables.ingest.importer import Importer, import_paths
+from cables.ingest.importer import Importer, ImportStopped, import_paths
 from cables.ingest.reading import Parsed, content_hash
 from cables.models import Cable, CableTag, Paragraph, Reference, Tag, batched_deletes
 from cables.parsing import parse
 from cables.parsing.record import CableRecord, Origin
 from cables.parsing.record import Paragraph as RecordParagraph
 from cables.parsing.record import Tag as RecordTag
-from cables.signals import cables_deleted, cables_stored
+from cables.signals import cables_deleted, cables_stored, import_finished
 
 SAMPLE = Path(__file__).resolve().parents[2] / "cables" / "data" / "sample"
 SEED = SAMPLE / "07MOSCOW5100.txt"
@@ -274,6 +274,46 @@ def test_committed_cables_left_unannounced_can_be_announced_at_once(signals, ind
     assert signals == []
     importer.announce_committed()
     assert signals == [("stored", ["08PARIS1", "08PARIS2"])]
+
+
+@pytest.fixture
+def finish_listener():
+    """Connects a receiver to import_finished for one test; yields the list of calls."""
+    calls: list[str] = []
+
+    def connect(receiver=None):
+        def listener(sender, **kwargs):
+            calls.append("finished")
+            if receiver is not None:
+                receiver()
+
+        import_finished.connect(listener, dispatch_uid="test-finished", weak=False)
+
+    yield connect, calls
+    import_finished.disconnect(dispatch_uid="test-finished")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_finished_follows_the_last_stored_group(signals, finish_listener, index_dir):
+    connect, calls = finish_listener
+    connect(lambda: calls.append(f"after {len(signals)} groups"))
+    import_paths(sorted((SAMPLE / "text").iterdir())[:3], announce_every=1, batch_size=1)
+    assert calls == ["finished", "after 3 groups"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_listener_failing_at_the_end_stops_the_import_with_true_counts(
+    finish_listener, index_dir
+):
+    connect, _ = finish_listener
+
+    def fail():
+        raise OSError("No space left on device")
+
+    connect(fail)
+    with pytest.raises(ImportStopped, match="No space left on device") as stopped:
+        import_paths([SEED])
+    assert stopped.value.summary.new == Cable.objects.count() == 1
 
 
 def test_a_header_over_another_cables_body_is_stored_with_its_body_ref(tmp_path, corpus_member):

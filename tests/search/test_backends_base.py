@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from search.backends.base import BaseSearchBackend, Criteria, FacetRequest, MatchRequest
@@ -118,3 +120,59 @@ def test_every_needs_limit_none():
 
     with pytest.raises(ValueError):
         Facets().validate(MatchRequest(Criteria(), facets=(FacetRequest("year", 5, every=True),)))
+
+
+class Later(Bare):
+    """Declares background indexing; records what it wrote and in which thread."""
+
+    supports_background_indexing = True
+
+    def __init__(self, fail_on: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.fail_on = set(fail_on)
+        self.written: list[tuple[list[str], str]] = []
+
+    def index_cables(self, ids):
+        if self.fail_on & set(ids):
+            raise OSError("No space left on device")
+        self.written.append((list(ids), threading.current_thread().name))
+
+
+def test_indexing_later_needs_the_capability():
+    with pytest.raises(Unsupported, match="does not support background indexing"):
+        Bare().index_cables_later(["07MOSCOW5100"])
+
+
+def test_indexing_later_runs_in_a_thread_of_its_own():
+    engine = Later()
+    engine.index_cables_later(["07MOSCOW5100"])
+    engine.wait_for_indexing()
+    assert engine.written == [(["07MOSCOW5100"], "cablesearch-index")]
+
+
+def test_indexing_later_keeps_the_order_of_the_calls():
+    engine = Later()
+    for cable_id in ("07MOSCOW5100", "09STATE96550", "10BERLIN193"):
+        engine.index_cables_later([cable_id])
+    engine.wait_for_indexing()
+    assert [ids for ids, _ in engine.written] == [
+        ["07MOSCOW5100"],
+        ["09STATE96550"],
+        ["10BERLIN193"],
+    ]
+
+
+def test_a_failure_in_the_background_is_raised_by_the_wait():
+    engine = Later(fail_on=("07MOSCOW5100",))
+    engine.index_cables_later(["07MOSCOW5100"])
+    with pytest.raises(OSError, match="No space left"):
+        engine.wait_for_indexing()
+
+
+def test_a_failure_in_the_background_is_raised_by_the_next_call_which_writes_nothing():
+    engine = Later(fail_on=("07MOSCOW5100",))
+    engine.index_cables_later(["07MOSCOW5100"])
+    with pytest.raises(OSError):
+        engine.index_cables_later(["09STATE96550"])
+    engine.wait_for_indexing()
+    assert engine.written == []

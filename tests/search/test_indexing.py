@@ -4,10 +4,12 @@ concurrent writers. Real cables, a fresh index folder per test."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from cables.ingest.importer import import_paths
 from cables.models import Cable
 from cables.signals import cables_deleted
 from search import service
@@ -15,6 +17,7 @@ from search.exceptions import IndexUnavailable
 from search.state import SearchState
 
 IDS = ("07MOSCOW5100", "09STATE96550", "10BERLIN193")
+SAMPLE = Path(__file__).resolve().parents[2] / "cables" / "data" / "sample"
 
 
 def ids_for(q: str = "", **params) -> list[str]:
@@ -206,6 +209,17 @@ def test_concurrent_writers_queue_and_searches_run_during_writes(index_dir, corp
     assert errors == []
     assert totals and all(t >= 0 for t in totals)
     assert service.total_for(SearchState()) == 60
+    assert check() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_commits_the_groups_it_indexed_in_the_background_before_it_returns(index_dir):
+    # Groups of 8 in batches of 4: the index writes a group while the next is stored.
+    texts = sorted((SAMPLE / "text").iterdir())[:24]
+    summary = import_paths(texts, announce_every=8, batch_size=4, parallel=False)
+    stored = sorted(Cable.objects.values_list("id", flat=True))
+    assert summary.new == len(stored) > 16
+    assert sorted(ids_for()) == stored
     assert check() == 0
 
 

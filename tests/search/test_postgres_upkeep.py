@@ -3,9 +3,12 @@
 Real PostgreSQL (make test-postgres); on SQLite only the tests saying why it cannot run.
 """
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
+from cables.ingest.importer import import_paths
 from cables.models import Cable
 from cables.signals import cables_deleted
 from search import service
@@ -14,6 +17,7 @@ from search.exceptions import IndexUnavailable
 from search.query import parse
 
 ENGINE = "search.backends.postgres.PostgresBackend"
+SAMPLE = Path(__file__).resolve().parents[2] / "cables" / "data" / "sample"
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the PostgreSQL engine needs PostgreSQL: run make test-postgres",
@@ -168,3 +172,26 @@ def test_a_rebuild_gives_an_old_index_its_pair_lexemes(engine, store):
     _forget_pairs()
     engine.rebuild()
     assert not any("pair" in note for note in engine.check().notes)
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_import_commits_the_groups_it_indexed_in_the_background_before_it_returns(settings):
+    settings.CABLESEARCH_SEARCH_BACKEND = ENGINE
+    texts = sorted((SAMPLE / "text").iterdir())[:24]
+    import_paths(texts, announce_every=8, batch_size=4, parallel=False)
+    engine = service.get_backend()
+    stored = sorted(Cable.objects.values_list("id", flat=True))
+    assert len(stored) > 16
+    assert sorted(ids(engine)) == stored
+    assert engine.check().ok
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_import_leaves_no_pending_index_entries_for_searches_to_scan(settings):
+    settings.CABLESEARCH_SEARCH_BACKEND = ENGINE
+    import_paths(sorted((SAMPLE / "text").iterdir())[:12], announce_every=4, parallel=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('search_pg_doc_tsv'::regclass)")
+        assert cursor.fetchone()[0] == 0

@@ -129,6 +129,7 @@ class PostgresBackend(BaseSearchBackend):
     # Writers take row locks in id order inside one transaction each; imports also serialise
     # their batches (cables.ingest.importer._one_writer_at_a_time).
     supports_concurrent_writes = True
+    supports_background_indexing = True  # a thread's own connection and transaction
 
     def __init__(self, options: dict | None = None) -> None:
         super().__init__(options)
@@ -463,6 +464,21 @@ class PostgresBackend(BaseSearchBackend):
             store.delete(cursor, sorted(set(ids) - seen))
             store.bump_generation(cursor, built=True)
 
+    def wait_for_indexing(self) -> None:
+        imported = self._later is not None
+        super().wait_for_indexing()
+        if imported:
+            self._tidy()
+
+    def _tidy(self) -> None:
+        # After an import or a rebuild: up to gin_pending_list_limit (16 MB) of unsorted index
+        # entries are left for every search to scan, and the planner's statistics predate
+        # the new rows. Merged and refreshed once, here, instead of by autovacuum later.
+        with self._cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('search_pg_doc_tsv'::regclass)")
+            cursor.execute("ANALYZE search_pg_doc")
+            cursor.execute("ANALYZE search_pg_facet")
+
     def delete_cables(self, ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(ids))
         if not ids:
@@ -492,9 +508,7 @@ class PostgresBackend(BaseSearchBackend):
                     progress(n)
             store.bump_generation(cursor, built=True)
             store.mark_paired(cursor)
-        with self._cursor() as cursor:
-            cursor.execute("ANALYZE search_pg_doc")
-            cursor.execute("ANALYZE search_pg_facet")
+        self._tidy()
         drift = self.check()
         if not drift.ok:
             self.repair(drift)

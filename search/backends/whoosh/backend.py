@@ -162,6 +162,7 @@ class WhooshBackend(BaseSearchBackend):
     supports_snippets = True
     supports_suggestions = True
     supports_concurrent_writes = True  # writers queue on Whoosh's lock (WRITE_TIMEOUT)
+    supports_background_indexing = True  # its own writer, lock and database connection
 
     def __init__(self, options: dict | None = None) -> None:
         super().__init__(options)
