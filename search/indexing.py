@@ -13,8 +13,8 @@ def on_cables_stored(sender, ids=(), in_import=False, **kwargs) -> None:
     # The cables are committed already: a failure here cannot undo them. It is raised to the
     # importer (which sends robustly), so the import stops and says so instead of reporting
     # success over an index that lacks its cables; `manage.py check_index --repair` fixes it.
-    backend = get_backend()
     try:
+        backend = get_backend()
         if in_import and backend.supports_background_indexing:
             # Written while the import stores the next group; import_finished waits for it.
             backend.index_cables_later(list(ids))  # raises the previous group's failure
