@@ -11,7 +11,8 @@ from django.dispatch import Signal
 # Sent when an import begins, before it stores anything (no arguments). Lets the search index
 # be created while the library is still empty, so searches during a first import never fail.
 import_started = Signal()
-# Sent when that import ends, however it ends (no arguments), after its last cables_stored.
+# Sent when that import ends, however it ends (no arguments), after the cables_stored of what
+# it committed (unless it runs inside an outer transaction, whose commit sends those later).
 # Listeners may work on stored cables in the background during an import; they finish here,
 # and a failure they raise stops the import's report with an error.
 import_finished = Signal()

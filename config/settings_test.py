@@ -23,4 +23,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file in WAL mode, as in production: another thread (the index writing an import's
     # groups in the background, a live server) reads while an import writes. Django's default
     # in-memory test database locks whole tables between connections instead.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # One per test process: two runs sharing a data folder must not delete each other's.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}

@@ -73,6 +73,23 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
         all_ids = list(dict.fromkeys(ids))
     for start in range(0, len(all_ids), chunk):
         batch = all_ids[start : start + chunk]
+        # The cables' rows (and stamps) first: an import may commit a new version of one of
+        # them while its paragraphs are read, and an old stamp over new text is then indexed
+        # as stale (check_index repairs it), never a new stamp over old text.
+        rows = list(
+            Cable.objects.filter(id__in=batch).values_list(
+                "id",
+                "subject",
+                "origin",
+                "classification",
+                "date",
+                "last_imported",
+                "content_hash",
+                "signer",
+                "body_ref",
+                "classification_inferred",
+            )
+        )
         paras: dict[str, list[str]] = {}
         marks: dict[str, list[str]] = {}
         for cable_id, text, marking in (
@@ -95,18 +112,6 @@ def iter_documents(ids: Iterable[str] | None = None, chunk: int = 500) -> Iterat
             for code, kind in codes:
                 facet = KIND_TO_FACET.get(kind, "tag")
                 tags.setdefault(cable_id, {}).setdefault(facet, []).append(code)
-        rows = Cable.objects.filter(id__in=batch).values_list(
-            "id",
-            "subject",
-            "origin",
-            "classification",
-            "date",
-            "last_imported",
-            "content_hash",
-            "signer",
-            "body_ref",
-            "classification_inferred",
-        )
         for (
             cable_id,
             subject,

@@ -21,9 +21,8 @@ def on_cables_stored(sender, ids=(), in_import=False, **kwargs) -> None:
         else:
             backend.index_cables(list(ids))
     except Exception:
-        log.exception(
-            "indexing %d stored cables failed; run manage.py check_index --repair", len(ids)
-        )
+        # In the background, this may be the previous group's failure, raised now.
+        log.exception("indexing stored cables failed; run manage.py check_index --repair")
         raise
 
 

@@ -21,9 +21,9 @@ is sent after commit, for every ``announce_every`` committed cables (by default 
 segments instead of one small one per batch) and for the rest when the import ends.
 ``import_paths`` brackets the import with ``import_started`` and ``import_finished`` and marks
 its announcements ``in_import``: the index may write a group in the background while the next
-is stored, and finishes when ``import_finished`` is sent. If the process dies in between, the
-last group's cables are stored but not indexed: ``manage.py check_index`` lists them as missing
-and ``--repair`` indexes them.
+is stored, and finishes when ``import_finished`` is sent. If the process dies in between, up to
+two groups of cables are stored but not indexed: ``manage.py check_index`` lists them as
+missing and ``--repair`` indexes them.
 """
 
 from __future__ import annotations
@@ -155,7 +155,12 @@ class _Announcer:
     def send(self) -> None:
         ids, self.ids = self.ids, []
         if ids:
-            failure = _send_robustly(cables_stored, Cable, ids=ids, in_import=self.in_import)
+            try:
+                failure = _send_robustly(cables_stored, Cable, ids=ids, in_import=self.in_import)
+            except BaseException:
+                # Interrupted (Ctrl-C) while a listener waited: announced again on the way out.
+                self.ids = ids + self.ids
+                raise
             self.failure = self.failure or failure
 
     def start(self) -> None:

@@ -422,10 +422,12 @@ class BaseSearchBackend(metaclass=ABCMeta):
             self._wait_for_later()
 
     def _wait_for_later(self) -> None:
-        later, self._later = self._later, None
-        if later is not None:
-            job, failures = later
+        if self._later is not None:
+            job, failures = self._later
             job.join()
+            # Forgotten only once joined: a wait interrupted (Ctrl-C) leaves the work and its
+            # failure to the next wait.
+            self._later = None
             if failures:
                 raise failures[0]
 
@@ -433,7 +435,7 @@ class BaseSearchBackend(metaclass=ABCMeta):
         try:
             self.index_cables(ids)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            log.exception("indexing %d cables in the background failed", len(ids))
+            log.error("indexing %d cables in the background failed: %s", len(ids), exc)
             failures.append(exc)
         finally:
             connections.close_all()  # this thread's own connections only

@@ -316,6 +316,24 @@ def test_a_listener_failing_at_the_end_stops_the_import_with_true_counts(
     assert stopped.value.summary.new == Cable.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_group_interrupted_while_announced_is_announced_again_on_the_way_out(index_dir):
+    heard: list[list[str]] = []
+
+    def listener(sender, ids, **kwargs):
+        heard.append(list(ids))
+        if len(heard) == 1:
+            raise KeyboardInterrupt  # Ctrl-C while the index waits for the previous group
+
+    cables_stored.connect(listener, dispatch_uid="test-interrupted", weak=False)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            import_paths([SEED])
+    finally:
+        cables_stored.disconnect(dispatch_uid="test-interrupted")
+    assert heard == [["07MOSCOW5100"], ["07MOSCOW5100"]]
+
+
 def test_a_header_over_another_cables_body_is_stored_with_its_body_ref(tmp_path, corpus_member):
     path = tmp_path / "07PARIS2725.txt"
     path.write_bytes(corpus_member("cables-text.tar.xz", "text/07PARIS2725.txt"))
